@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON := python3.11
+
+.PHONY: run test setup system-deps python-deps messages services lint check-deploy worker beat vendor clean
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup services
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+setup: system-deps python-deps messages
+
+system-deps:
+	@bin/system-deps
+
+python-deps:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv==0.13.9
+	uv sync --frozen --quiet
+
+messages:
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+services:
+	@bin/services-up
+
+# The production settings must pass Django's deploy check with the documented variables set.
+check-deploy:
+	DJANGO_SETTINGS_MODULE=portal.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
+	DJANGO_ALLOWED_HOSTS=portal.example.cn \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal \
+	REDIS_URL=redis://127.0.0.1:6379/0 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	SMS_SENDER=portal.accounts.sms.ConsoleSmsSender \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+worker:
+	$(VENV)/bin/celery -A portal worker -l info
+
+beat:
+	$(VENV)/bin/celery -A portal beat -l info
+
+# Refresh the vendored front-end libraries from the npm registry (the results are committed).
+vendor:
+	bin/vendor-static
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,374 @@
+"""The region tree, communities, households, residents and the premises communities lend.
+
+The region tree keeps a materialised path ("/530800/530828/nadeng/") on every node, so a
+whole subtree, however deep, is one `path LIKE 'prefix%'` query.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Role, User
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree(self, region: Region) -> RegionQuerySet:
+        """The region and everything below it, in one query."""
+        return self.filter(path__startswith=region.path)
+
+    def visible_to(self, user: User) -> RegionQuerySet:
+        """Regions a user works in: their assignments' subtrees (admins: all)."""
+        if user.is_portal_admin:
+            return self.all()
+        paths = user.region_paths(Role.OFFICIAL, Role.COMMUNITY_STAFF, Role.VOLUNTEER)
+        return self.filter(path_prefix_q("path", paths))
+
+
+def path_prefix_q(lookup: str, paths: list[str]) -> Q:
+    """`lookup` starts with any of `paths`; matches nothing for an empty list."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{lookup}__startswith": path})
+    return q
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        COUNTY = "county", _("County")
+        TOWN = "town", _("Town")
+        COMMUNITY = "community", _("Community")
+
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    # The administrative division code where known (e.g. 530828 for Lancang); otherwise a
+    # short stable slug. It is the region's key in URLs and in the materialised path.
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9-]+$", _("Use digits, lower-case letters and -."))],
+    )
+    is_division_code = models.BooleanField(_("official division code"), default=False)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent region"),
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=["city", "district", "county", "town", "community"]),
+                name="communities_region_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(path__endswith="/") & Q(path__startswith="/"),
+                name="communities_region_path_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        parent_path = self.parent.path if self.parent_id else "/"
+        self.path = f"{parent_path}{self.code}/"
+        self.depth = self.path.count("/") - 2
+        super().save(*args, **kwargs)
+
+    def ancestors(self) -> RegionQuerySet:
+        """This region's ancestors, root first, in one query (the breadcrumb)."""
+        codes = [c for c in self.path.strip("/").split("/")][:-1]
+        return Region.objects.filter(code__in=codes).order_by("depth")
+
+    def contains(self, other: Region) -> bool:
+        return other.path.startswith(self.path)
+
+
+class CommunityQuerySet(models.QuerySet):
+    def in_region(self, region: Region) -> CommunityQuerySet:
+        return self.filter(region__path__startswith=region.path)
+
+    def visible_to(self, user: User) -> CommunityQuerySet:
+        """Communities are public facts; staff pages list those the user works in."""
+        if user.is_portal_admin:
+            return self.all()
+        paths = user.region_paths(Role.COMMUNITY_STAFF, Role.OFFICIAL, Role.VOLUNTEER)
+        return self.filter(path_prefix_q("region__path", paths))
+
+
+class Community(models.Model):
+    region = models.OneToOneField(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="community",
+        limit_choices_to={"level": Region.Level.COMMUNITY},
+        verbose_name=_("region"),
+    )
+    population = models.PositiveIntegerField(_("resident population"), default=0)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    party_secretary = models.CharField(_("Party secretary"), max_length=50, blank=True)
+    is_relocation_site = models.BooleanField(_("relocation site"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["region__path"]
+
+    def __str__(self) -> str:
+        return self.region.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:community_detail", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return self.region.name
+
+
+def _staff_community_q(user: User, lookup: str) -> Q:
+    """Rows whose community lies in a region where `user` is community staff."""
+    return path_prefix_q(f"{lookup}__region__path", user.region_paths(Role.COMMUNITY_STAFF))
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> HouseholdQuerySet:
+        """Community staff see their community's households; a resident sees their own."""
+        if user.is_portal_admin:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            _staff_community_q(user, "community") | Q(residents__user=user)
+        ).distinct()
+
+
+class Household(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+    )
+    address = models.CharField(_("address"), max_length=200)
+    is_relocated = models.BooleanField(_("relocated household"), default=False)
+    origin_township = models.CharField(_("township of origin"), max_length=50, blank=True)
+    origin_village = models.CharField(_("village of origin"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["community", "address"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_relocated=True) | Q(origin_village=""),
+                name="communities_household_origin_only_if_relocated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:household_detail", args=[self.pk])
+
+
+ID_NUMBER_RE = r"^\d{17}[\dX]$"
+
+
+def mask_id_number(value: str) -> str:
+    """Show the first four and last four characters: 5308**********1234."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ResidentQuerySet:
+        """Community staff see their community's residents; a user sees their own record."""
+        if user.is_portal_admin:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(_staff_community_q(user, "household__community") | Q(user=user))
+
+    def search(self, text: str) -> ResidentQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(phone__contains=text))
+
+
+class Resident(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    # Stored in full for the record; every page shows it masked (see mask_id_number).
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(ID_NUMBER_RE, _("An ID number has 17 digits and a digit or X."))
+        ],
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    relation_to_head = models.CharField(
+        _("relation to head of household"), max_length=20, blank=True
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resident",
+        verbose_name=_("portal account"),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sex__in=["F", "M"]), name="communities_resident_sex_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="communities_resident_id_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:resident_detail", args=[self.pk])
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def age_on(self, day: datetime.date) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+    def age_in_months_on(self, day: datetime.date) -> int:
+        months = (day.year - self.date_of_birth.year) * 12 + day.month - self.date_of_birth.month
+        if day.day < self.date_of_birth.day:
+            months -= 1
+        return months
+
+
+class PremisesQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> PremisesQuerySet:
+        """Staff see their community's premises; officials their region's (not personal data)."""
+        if user.is_portal_admin:
+            return self.all()
+        paths = user.region_paths(Role.COMMUNITY_STAFF, Role.OFFICIAL)
+        return self.filter(path_prefix_q("community__region__path", paths))
+
+
+class Premises(models.Model):
+    """Public rooms a community offers to care providers (公建配套用房)."""
+
+    class Terms(models.TextChoices):
+        FREE = "free", _("Lent free of charge")
+        RENT = "rent", _("Rented")
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        IN_USE = "in_use", _("In use")
+        UNAVAILABLE = "unavailable", _("Unavailable")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="premises", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    floor = models.SmallIntegerField(_("floor"), default=1)
+    area_m2 = models.DecimalField(
+        _("area (m²)"), max_digits=8, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    terms = models.CharField(_("terms"), max_length=10, choices=Terms.choices, default=Terms.FREE)
+    monthly_rent = models.DecimalField(
+        _("monthly rent (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.AVAILABLE
+    )
+    used_by = models.CharField(_("used by"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = PremisesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("premises")
+        verbose_name_plural = _("premises")
+        ordering = ["community", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area_m2__gte=0), name="communities_premises_area_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(terms="rent") | Q(monthly_rent=0),
+                name="communities_premises_free_has_no_rent",
+            ),
+            models.CheckConstraint(
+                condition=Q(terms__in=["free", "rent"]), name="communities_premises_terms_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["available", "in_use", "unavailable"]),
+                name="communities_premises_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:premises_detail", args=[self.pk])

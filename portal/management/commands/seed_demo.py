@@ -1,0 +1,38 @@
+"""Load the demo data: the article's regions, places and people, and one user per role.
+
+Each app keeps its own part in `<app>/demo.py` with a `seed(stdout)` function; they run in
+the order below, each in its own transaction, and each is safe to run twice.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_MODULES = [
+    "communities.demo",
+    "childcare.demo",
+    "eldercare.demo",
+    "communities.care_demo",
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (never in production)."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data is disabled in these settings.")
+        for name in DEMO_MODULES:
+            try:
+                module = import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            with transaction.atomic():
+                module.seed(self.stdout)
+        from portal.accounts.demo import print_demo_users
+
+        print_demo_users(self.stdout)

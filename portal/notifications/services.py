@@ -1,0 +1,73 @@
+"""Writing notifications. Call these inside the transaction of the event that causes them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+
+from portal.accounts.models import User
+from portal.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notification_create(
+    *, recipient: User, text: str | Promise, kind: str = Notification.Kind.GENERAL, link: str = ""
+) -> Notification:
+    """Store a notification and deliver it once the surrounding transaction commits.
+
+    `text` may be a lazy translation: it is rendered in the recipient's language.
+    """
+    from portal.notifications.tasks import deliver_notification
+
+    with translation.override(recipient.language or "zh-hans"):
+        rendered = str(text)
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, text=rendered, link=link
+    )
+    transaction.on_commit(lambda: _enqueue(deliver_notification, notification.pk))
+    return notification
+
+
+def notification_create_many(
+    *,
+    recipients: Iterable[User],
+    text: str | Promise,
+    kind: str = Notification.Kind.GENERAL,
+    link: str = "",
+) -> list[Notification]:
+    """One notification per distinct recipient."""
+    seen: set[int] = set()
+    created = []
+    for user in recipients:
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        created.append(notification_create(recipient=user, text=text, kind=kind, link=link))
+    return created
+
+
+def _enqueue(task: Callable, notification_id: int) -> None:
+    # The row is already committed: if the broker is unreachable now, the beat job
+    # (resend_unsent) delivers it later, so a broker failure must not break the request.
+    try:
+        task.delay(notification_id)
+    except Exception:
+        logger.warning(
+            "Broker unavailable; notification %s left for the resend job", notification_id
+        )
+
+
+def notification_mark_read(*, notification: Notification, by: User) -> None:
+    if notification.recipient_id != by.pk or notification.read_at:
+        return
+    notification.read_at = timezone.now()
+    notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, by: User) -> int:
+    return Notification.objects.visible_to(by).unread().update(read_at=timezone.now())

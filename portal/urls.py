@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("preferences/elder-mode/", views.elder_mode_toggle, name="elder_mode_toggle"),
+    path("preferences/language/", views.language_set, name="language_set"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("communities/", include("communities.urls")),
+    path("childcare/", include("childcare.urls")),
+    path("eldercare/", include("eldercare.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.accounts.models import Role, User
+from portal.context_processors import ELDER_MODE_COOKIE
+
+# Each role's start page, in order of precedence for users who hold several roles.
+ROLE_START_PAGES = [
+    (Role.ADMIN, "communities:community_list"),
+    (Role.OFFICIAL, "dashboards:home"),
+    (Role.COMMUNITY_STAFF, "communities:staff_home"),
+    (Role.STATION_STAFF, "childcare:staff_home"),
+    (Role.FACILITY_STAFF, "eldercare:staff_home"),
+    (Role.VOLUNTEER, "communities:volunteer_home"),
+    (Role.PARENT, "childcare:parent_home"),
+    (Role.ELDER_FAMILY, "eldercare:family_home"),
+]
+
+
+def start_page_for(user: User) -> str | None:
+    for role, url_name in ROLE_START_PAGES:
+        if user.has_role(role) or (role == Role.ADMIN and user.is_superuser):
+            try:
+                return reverse(url_name)
+            except NoReverseMatch:
+                continue
+    return None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed-in users go to their role's start page; visitors see the public front page."""
+    if request.user.is_authenticated:
+        target = start_page_for(request.user)
+        if target:
+            return redirect(target)
+    return render(request, "home.html")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    return target
+
+
+@require_POST
+def elder_mode_toggle(request: HttpRequest) -> HttpResponse:
+    """Switch elder mode; remembered in a cookie for this browser and on the account."""
+    enabled = request.POST.get("enabled") == "1"
+    response = redirect(_safe_next(request))
+    response.set_cookie(
+        ELDER_MODE_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    if request.user.is_authenticated and request.user.elder_mode != enabled:
+        request.user.elder_mode = enabled
+        request.user.save(update_fields=["elder_mode"])
+    return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch language; remembered in a cookie and, when signed in, on the account."""
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        return redirect(_safe_next(request))
+    response = redirect(_safe_next(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
+    )
+    translation.activate(code)
+    if request.user.is_authenticated and request.user.language != code:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,91 @@
+"""Personas shared by every test module.
+
+Two counties under one city, each with one community: "home" (where the personas work)
+and "other" (where the outsider works). Every permission test includes the outsider.
+"""
+
+import pytest
+
+from communities.models import Region
+from portal.accounts.models import Role
+from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
+
+
+@pytest.fixture
+def city(db):
+    return RegionFactory(code="test-city", name="测试市", level=Region.Level.CITY)
+
+
+@pytest.fixture
+def county(city):
+    return RegionFactory(code="test-county", name="测试县", level=Region.Level.COUNTY, parent=city)
+
+
+@pytest.fixture
+def other_county(city):
+    return RegionFactory(code="other-county", name="他县", level=Region.Level.COUNTY, parent=city)
+
+
+@pytest.fixture
+def community(county):
+    region = RegionFactory(
+        code="test-community", name="测试社区", level=Region.Level.COMMUNITY, parent=county
+    )
+    return CommunityFactory(region=region, population=20000)
+
+
+@pytest.fixture
+def other_community(other_county):
+    region = RegionFactory(
+        code="other-community", name="他社区", level=Region.Level.COMMUNITY, parent=other_county
+    )
+    return CommunityFactory(region=region, population=8000)
+
+
+@pytest.fixture
+def parent(db):
+    user = UserFactory(name="家长")
+    assign(user, Role.PARENT)
+    return user
+
+
+@pytest.fixture
+def other_parent(db):
+    user = UserFactory(name="别家家长")
+    assign(user, Role.PARENT)
+    return user
+
+
+@pytest.fixture
+def community_staff(community):
+    user = UserFactory(name="社区工作人员")
+    assign(user, Role.COMMUNITY_STAFF, region=community.region)
+    return user
+
+
+@pytest.fixture
+def official(county, community):
+    user = UserFactory(name="县干部")
+    assign(user, Role.OFFICIAL, region=county)
+    return user
+
+
+@pytest.fixture
+def volunteer(community):
+    user = UserFactory(name="志愿者")
+    assign(user, Role.VOLUNTEER, region=community.region)
+    return user
+
+
+@pytest.fixture
+def outsider(other_community):
+    """Community staff of another county: sees nothing of `community`."""
+    user = UserFactory(name="外人")
+    assign(user, Role.COMMUNITY_STAFF, region=other_community.region)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(name="管理员", is_staff=True, is_superuser=True)
+    return user
