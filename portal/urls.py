@@ -13,5 +13,8 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("childcare/", include("childcare.urls")),
     path("eldercare/", include("eldercare.urls")),
+    path("care/", include("casework.urls")),
+    path("dashboards/", include("portal.dashboards.urls")),
+    path("reports/", include("portal.reports.urls")),
     path("admin/", admin.site.urls),
 ]

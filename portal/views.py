@@ -17,7 +17,7 @@ ROLE_START_PAGES = [
     (Role.COMMUNITY_STAFF, "communities:staff_home"),
     (Role.STATION_STAFF, "childcare:staff_home"),
     (Role.FACILITY_STAFF, "eldercare:staff_home"),
-    (Role.VOLUNTEER, "communities:volunteer_home"),
+    (Role.VOLUNTEER, "casework:volunteer_home"),
     (Role.PARENT, "childcare:parent_home"),
     (Role.ELDER_FAMILY, "eldercare:family_home"),
 ]

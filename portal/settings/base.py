@@ -38,9 +38,12 @@ INSTALLED_APPS = [
     "portal",
     "portal.accounts",
     "portal.notifications",
+    "portal.dashboards",
+    "portal.reports",
     "communities",
     "childcare",
     "eldercare",
+    "casework",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +155,7 @@ if env("EMAIL_URL", default=""):
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list = []  # each app carries its own locale/ (see makemessages_app)
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

@@ -14,7 +14,8 @@ DEMO_MODULES = [
     "communities.demo",
     "childcare.demo",
     "eldercare.demo",
-    "communities.care_demo",
+    "casework.demo",
+    "portal.dashboards.demo",
 ]
 
 
