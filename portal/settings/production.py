@@ -24,8 +24,10 @@ CACHES = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Most people here sign up with their mobile number: its SMS code is mandatory. An email
+# address is optional; when one is given it gets a verification mail.
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
 SMS_SENDER = env("SMS_SENDER")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
