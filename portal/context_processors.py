@@ -1,19 +1,75 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Role
 
 ELDER_MODE_COOKIE = "elder_mode"
 
+# (label, URL name, roles that see it; None = every signed-in user). Apps are built in
+# parallel, so a URL name that does not exist (yet) is left out instead of breaking every page.
+NAV_ITEMS: list[tuple[Promise, str, tuple[str, ...] | None]] = [
+    (_("My childcare"), "childcare:parent_home", (Role.PARENT,)),
+    (_("Find a childcare station"), "childcare:station_finder", (Role.PARENT,)),
+    (_("My elder's care"), "eldercare:family_home", (Role.ELDER_FAMILY,)),
+    (_("Childcare station"), "childcare:staff_home", (Role.STATION_STAFF,)),
+    (_("Care facility"), "eldercare:staff_home", (Role.FACILITY_STAFF,)),
+    (_("Community"), "communities:staff_home", (Role.COMMUNITY_STAFF,)),
+    (_("Children I look after"), "casework:volunteer_home", (Role.VOLUNTEER,)),
+    (_("Dashboards"), "dashboards:home", (Role.OFFICIAL, Role.ADMIN)),
+    (_("Communities"), "communities:community_list", (Role.ADMIN,)),
+]
+PUBLIC_NAV_ITEMS: list[tuple[Promise, str]] = [
+    (_("Find a childcare station"), "childcare:station_finder"),
+]
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def nav_links(user: object) -> list[dict[str, object]]:
+    """The navigation entries `user` needs, skipping URL names no app provides."""
+    links = []
+    if getattr(user, "is_authenticated", False):
+        admin = user.is_portal_admin
+        for label, name, roles in NAV_ITEMS:
+            if roles is not None and not (user.has_role(*roles) or (admin and Role.ADMIN in roles)):
+                continue
+            url = _url(name)
+            if url:
+                links.append({"label": label, "url": url, "name": name})
+        if user.is_staff:
+            links.append({"label": _("Administration"), "url": reverse("admin:index")})
+    else:
+        for label, name in PUBLIC_NAV_ITEMS:
+            url = _url(name)
+            if url:
+                links.append({"label": label, "url": url, "name": name})
+    return links
+
 
 def portal(request: HttpRequest) -> dict:
-    """Elder mode and the unread count for the header, on every page."""
+    """Elder mode, the navigation and the unread count for the header, on every page."""
     user = request.user
     elder_mode = request.COOKIES.get(ELDER_MODE_COOKIE) == "1"
     unread = 0
     if user.is_authenticated:
-        elder_mode = elder_mode or user.elder_mode
+        # The browser's cookie is the latest choice on this device; the account carries
+        # the choice to a device that has no cookie yet.
+        cookie = request.COOKIES.get(ELDER_MODE_COOKIE)
+        elder_mode = cookie == "1" if cookie in {"0", "1"} else user.elder_mode
         unread = user.notifications.filter(read_at__isnull=True).count()
     return {
         "elder_mode": elder_mode,
         "unread_count": unread,
         "portal_name": settings.PORTAL_NAME,
+        "nav_links": nav_links(user),
     }

@@ -39,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
         target = start_page_for(request.user)
         if target:
             return redirect(target)
-    return render(request, "home.html")
+    try:
+        station_finder_url = reverse("childcare:station_finder")
+    except NoReverseMatch:
+        station_finder_url = None
+    return render(request, "home.html", {"station_finder_url": station_finder_url})
 
 
 def _safe_next(request: HttpRequest) -> str:

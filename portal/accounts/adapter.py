@@ -5,17 +5,37 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.forms import BaseForm
+from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.accounts.phone import MainlandPhoneField, normalize_phone
 from portal.accounts.sms import get_sms_sender
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs: Any) -> MainlandPhoneField:
+        return MainlandPhoneField(**kwargs)
+
+    def save_user(
+        self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True
+    ) -> User:
+        # allauth saves the row before it sets the phone, which would break the
+        # "email or phone" constraint for a phone-only signup: set both before the save.
+        user = super().save_user(request, user, form, commit=False)
+        user.email = user.email or None
+        if user.phone is None:
+            user.phone_verified = False
+        if commit:
+            user.save()
+        return user
+
     def set_phone(self, user: User, phone: str, verified: bool) -> None:
         user.phone = phone
         user.phone_verified = verified
-        user.save(update_fields=["phone", "phone_verified"])
+        if user.pk is not None:
+            user.save(update_fields=["phone", "phone_verified"])
 
     def get_phone(self, user: User) -> tuple[str, bool] | None:
         if user.phone:
@@ -27,10 +47,23 @@ class AccountAdapter(DefaultAccountAdapter):
         user.phone_verified = True
 
     def get_user_by_phone(self, phone: str) -> User | None:
-        return User.objects.filter(phone=phone).first()
+        # The login form hands over the number as typed (e.g. without +86).
+        normalized = normalize_phone(phone)
+        if normalized is None:
+            return None
+        return User.objects.filter(phone=normalized).first()
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         text = gettext("Your One Old, One Young portal verification code is %(code)s.") % {
             "code": code
         }
+        get_sms_sender().send(phone=phone, text=text)
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        # Sign-up with a taken number looks like success to the visitor (no enumeration of
+        # who has an account); the owner of the number learns about it instead.
+        text = gettext(
+            "Someone tried to create a One Old, One Young portal account with your number. "
+            "If it was you, sign in, or reset your password."
+        )
         get_sms_sender().send(phone=phone, text=text)
