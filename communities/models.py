@@ -10,7 +10,8 @@ import datetime
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,44 @@ class CommunityQuerySet(models.QuerySet):
         paths = user.region_paths(Role.COMMUNITY_STAFF, Role.OFFICIAL, Role.VOLUNTEER)
         return self.filter(path_prefix_q("region__path", paths))
 
+    def managed_by(self, user: User) -> CommunityQuerySet:
+        """Communities whose records `user` may change: community staff's own (admins: all).
+
+        Officials and volunteers see community facts (visible_to) but never manage them.
+        """
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(path_prefix_q("region__path", user.region_paths(Role.COMMUNITY_STAFF)))
+
+    def with_counts(self) -> CommunityQuerySet:
+        """Households, residents and premises by status, as correlated subqueries.
+
+        Subqueries rather than joined Counts: four joined Counts would multiply rows
+        (households x residents x premises) before counting; these stay one query.
+        """
+        return self.annotate(
+            household_count=_count_of(Household.objects.all(), "community"),
+            resident_count=_count_of(Resident.objects.all(), "household__community"),
+            premises_available_count=_count_of(
+                Premises.objects.filter(status=Premises.Status.AVAILABLE), "community"
+            ),
+            premises_in_use_count=_count_of(
+                Premises.objects.filter(status=Premises.Status.IN_USE), "community"
+            ),
+        )
+
+
+def _count_of(queryset: models.QuerySet, lookup: str) -> Coalesce:
+    """Number of rows of `queryset` whose `lookup` is the outer row (0 when none)."""
+    counted = (
+        queryset.filter(**{lookup: OuterRef("pk")})
+        .order_by()
+        .values(lookup)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
 
 class Community(models.Model):
     region = models.OneToOneField(
@@ -166,6 +205,23 @@ class HouseholdQuerySet(models.QuerySet):
             _staff_community_q(user, "community") | Q(residents__user=user)
         ).distinct()
 
+    def managed_by(self, user: User) -> HouseholdQuerySet:
+        """Households whose records `user` may change (their community's staff, admins)."""
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(_staff_community_q(user, "community"))
+
+    def search(self, text: str) -> HouseholdQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(address__icontains=text)
+
+    def with_resident_count(self) -> HouseholdQuerySet:
+        # A subquery: visible_to() may already join residents, and a joined Count would
+        # then count only the rows that join matched.
+        return self.annotate(resident_count=_count_of(Resident.objects.all(), "household"))
+
 
 class Household(models.Model):
     community = models.ForeignKey(
@@ -186,7 +242,7 @@ class Household(models.Model):
         ordering = ["community", "address"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(is_relocated=True) | Q(origin_village=""),
+                condition=Q(is_relocated=True) | Q(origin_village="", origin_township=""),
                 name="communities_household_origin_only_if_relocated",
             ),
         ]
@@ -218,6 +274,12 @@ class ResidentQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(_staff_community_q(user, "household__community") | Q(user=user))
+
+    def managed_by(self, user: User) -> ResidentQuerySet:
+        """Residents whose records `user` may change (their community's staff, admins)."""
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(_staff_community_q(user, "household__community"))
 
     def search(self, text: str) -> ResidentQuerySet:
         text = text.strip()
@@ -307,6 +369,12 @@ class PremisesQuerySet(models.QuerySet):
             return self.all()
         paths = user.region_paths(Role.COMMUNITY_STAFF, Role.OFFICIAL)
         return self.filter(path_prefix_q("community__region__path", paths))
+
+    def managed_by(self, user: User) -> PremisesQuerySet:
+        """Premises whose records `user` may change (their community's staff, admins)."""
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(_staff_community_q(user, "community"))
 
 
 class Premises(models.Model):
