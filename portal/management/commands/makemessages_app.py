@@ -39,7 +39,9 @@ class Command(makemessages.Command):
             if owner != app:
                 ignore.append(f"templates/{name}")
         if app != "portal":
-            ignore.append("templates/*.html")
+            # One pattern per file: fnmatch's "*" also matches "/", so "templates/*.html"
+            # would drop every templates/<app>/ file too.
+            ignore += [f"templates/{p.name}" for p in (base / "templates").glob("*.html")]
         options["ignore_patterns"] = ignore + options.get("ignore_patterns", [])
         options["use_default_ignore_patterns"] = True
         options["locale"] = options.get("locale") or ["zh_Hans"]
