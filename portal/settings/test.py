@@ -14,6 +14,12 @@ EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 SMS_SENDER = "portal.accounts.sms.OutboxSmsSender"
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+# The real-worker test gives its worker a key prefix of its own, so that runs sharing the
+# Redis server never take each other's messages.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "global_keyprefix": env("TEST_CELERY_KEYPREFIX", default=""),
+}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,208 @@
+"""Notifications: written with the event, delivered once, never lost, private to the recipient."""
+
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError
+
+from portal.notifications import tasks
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_create
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Boom(Exception):
+    pass
+
+
+def test_rolled_back_event_leaves_no_row_and_enqueues_nothing(parent):
+    with mock.patch.object(tasks.deliver_notification, "delay") as delay:
+        with pytest.raises(Boom), transaction.atomic():
+            notification_create(recipient=parent, text="booking confirmed")
+            raise Boom
+    assert not Notification.objects.exists()
+    delay.assert_not_called()
+
+
+def test_row_is_enqueued_only_after_commit(parent, django_capture_on_commit_callbacks):
+    with mock.patch.object(tasks.deliver_notification, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            n = notification_create(recipient=parent, text="booking confirmed")
+        delay.assert_not_called()
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once_with(n.pk)
+
+
+def test_delivery_claims_the_row_once(parent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        n = notification_create(recipient=parent, text="place offered")
+    n.refresh_from_db()
+    assert n.sent_at is not None and n.emailed
+    # A second run of the task (a redelivered message, the beat job) sends nothing more.
+    assert tasks.deliver_notification(n.pk) is False
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [parent.email]
+
+
+def test_text_is_rendered_in_the_recipients_language(django_capture_on_commit_callbacks):
+    english = UserFactory(language="en")
+    chinese = UserFactory(language="zh-hans")
+    notification_create(recipient=english, text=_("Inbox"))
+    notification_create(recipient=chinese, text=_("Inbox"))
+    assert Notification.objects.get(recipient=english).text == "Inbox"
+    assert Notification.objects.get(recipient=chinese).text != "Inbox"
+
+
+def test_broker_failure_leaves_the_row_unsent_and_resend_unsent_delivers_it(
+    parent, django_capture_on_commit_callbacks
+):
+    with mock.patch.object(
+        tasks.deliver_notification, "delay", side_effect=OperationalError("broker down")
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            n = notification_create(recipient=parent, text="health check due")
+    n.refresh_from_db()
+    assert n.sent_at is None
+    assert mail.outbox == []
+
+    # The beat job only picks rows old enough not to be in flight.
+    assert tasks.resend_unsent(older_than_seconds=60) == 0
+    Notification.objects.filter(pk=n.pk).update(
+        created=timezone.now() - timezone.timedelta(minutes=5)
+    )
+    assert tasks.resend_unsent(older_than_seconds=60) == 1
+    n.refresh_from_db()
+    assert n.sent_at is not None
+    assert len(mail.outbox) == 1
+    assert tasks.resend_unsent(older_than_seconds=60) == 0
+
+
+def test_failed_email_gives_the_row_back_for_a_retry(parent):
+    n = Notification.objects.create(recipient=parent, text="x")
+    with mock.patch.object(tasks, "send_mail", side_effect=OSError("smtp down")):
+        with pytest.raises(OSError):
+            tasks.deliver_notification.run(n.pk)
+    n.refresh_from_db()
+    assert n.sent_at is None
+    assert tasks.deliver_notification.run(n.pk) is True
+
+
+def _login(client: Client, user) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_inbox_lists_own_notifications_unread_first_in_bold(client, parent, other_parent):
+    Notification.objects.create(recipient=parent, text="read one", read_at=timezone.now())
+    Notification.objects.create(recipient=parent, text="unread one")
+    Notification.objects.create(recipient=other_parent, text="someone else's")
+    response = _login(client, parent).get(reverse("notifications:inbox"))
+    html = response.content.decode()
+    assert "read one" in html and "unread one" in html
+    assert "someone else&#x27;s" not in html and "someone else's" not in html
+    assert 'class="fw-bold" data-testid="notification-text">unread one' in html
+    assert 'class="" data-testid="notification-text">read one' in html
+    assert response.context["unread_count"] == 1
+    assert 'data-testid="unread-count">1<' in html
+
+
+def test_opening_marks_read_and_follows_the_link(client, parent):
+    n = Notification.objects.create(recipient=parent, text="t", link="/notifications/?page=1")
+    response = _login(client, parent).post(reverse("notifications:open", args=[n.pk]))
+    assert response.status_code == 302
+    assert response.url == "/notifications/?page=1"
+    n.refresh_from_db()
+    assert n.read_at is not None
+
+
+def test_opening_refuses_an_offsite_link(client, parent):
+    n = Notification.objects.create(recipient=parent, text="t", link="https://evil.example/")
+    response = _login(client, parent).post(reverse("notifications:open", args=[n.pk]))
+    assert response.url == reverse("notifications:inbox")
+
+
+@pytest.mark.parametrize("persona", ["other_parent", "outsider", "admin_user"])
+def test_another_users_notification_answers_404(client, parent, persona, request):
+    n = Notification.objects.create(recipient=parent, text="private")
+    _login(client, request.getfixturevalue(persona))
+    response = client.post(reverse("notifications:open", args=[n.pk]))
+    assert response.status_code == 404
+    n.refresh_from_db()
+    assert n.read_at is None
+
+
+def test_unknown_notification_answers_404(client, parent):
+    response = _login(client, parent).post(reverse("notifications:open", args=[999999]))
+    assert response.status_code == 404
+
+
+def test_mark_all_read_touches_only_own_notifications(client, parent, other_parent):
+    Notification.objects.create(recipient=parent, text="a")
+    Notification.objects.create(recipient=parent, text="b")
+    theirs = Notification.objects.create(recipient=other_parent, text="c")
+    _login(client, parent).post(reverse("notifications:read_all"))
+    assert not Notification.objects.filter(recipient=parent, read_at__isnull=True).exists()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_inbox_is_paginated_with_the_same_query_count(client, parent, django_assert_num_queries):
+    _login(client, parent)
+
+    def queries_for(count: int) -> int:
+        Notification.objects.bulk_create(
+            Notification(recipient=parent, text=f"n{i}") for i in range(count)
+        )
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("notifications:inbox"))
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries_for(3)
+    large = queries_for(60)
+    assert small == large
+    page2 = client.get(reverse("notifications:inbox"), {"page": 2})
+    assert len(page2.context["page"].object_list) == 25
+    assert client.get(reverse("notifications:inbox"), {"page": "abc"}).status_code == 200
+    assert client.get(reverse("notifications:inbox"), {"page": "9999"}).status_code == 200
+
+
+def test_inbox_asks_anonymous_visitors_to_sign_in(client):
+    response = client.get(reverse("notifications:inbox"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", ["notifications:read_all", "notifications:open"])
+def test_notification_posts_need_csrf(parent, name):
+    n = Notification.objects.create(recipient=parent, text="t")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(parent)
+    url = reverse(name, args=[n.pk]) if name == "notifications:open" else reverse(name)
+    assert client.post(url).status_code == 403
+    n.refresh_from_db()
+    assert n.read_at is None
+    # The same request with the token from the inbox page goes through.
+    client.get(reverse("notifications:inbox"))
+    token = client.cookies["csrftoken"].value
+    assert client.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    n.refresh_from_db()
+    assert n.read_at is not None
+
+
+def test_inbox_page_sign_in_then_see_notifications(client, parent):
+    Notification.objects.create(recipient=parent, text="welcome")
+    client.post(reverse("account_login"), {"login": parent.email, "password": TEST_PASSWORD})
+    assert "welcome" in client.get(reverse("notifications:inbox")).content.decode()

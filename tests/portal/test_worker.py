@@ -1,0 +1,136 @@
+"""A real Celery worker, on the real Redis broker, delivers a notification end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from portal.celery import app
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_create
+from tests.factories import UserFactory
+
+WAIT_SECONDS = 30
+
+
+def _database_url() -> str:
+    """The test database this test runs in, as a URL the worker's settings can read."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"])
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or "5432"
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def key_prefix():
+    """Keys of this test's broker traffic, apart from any other run on the same Redis."""
+    prefix = f"test-worker-{uuid.uuid4().hex}:"
+    yield prefix
+    client = redis.Redis.from_url(app.conf.broker_url)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def celery_worker(tmp_path: Path, key_prefix: str):
+    """Start `celery -A portal worker` on the test database; stop it after the test."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "False",
+        "TEST_CELERY_BROKER_URL": app.conf.broker_url,
+        "TEST_CELERY_KEYPREFIX": key_prefix,
+        "DATABASE_URL": _database_url(),
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "TEST_EMAIL_FILE_PATH": str(mail_dir),
+    }
+    log = (tmp_path / "worker.log").open("w")
+    celery = Path(sys.executable).with_name("celery")
+    process = subprocess.Popen(  # noqa: S603 - fixed command line, our own venv
+        [
+            str(celery),
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield mail_dir, tmp_path / "worker.log"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture
+def enqueue_to_broker(key_prefix: str):
+    """This process sends real messages to the worker's broker instead of running eagerly."""
+    conf = app.conf
+    saved = conf.task_always_eager, conf.broker_transport_options
+    conf.task_always_eager = False
+    conf.broker_transport_options = {**saved[1], "global_keyprefix": key_prefix}
+    _drop_broker_connections()
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.broker_transport_options = saved
+        _drop_broker_connections()
+
+
+def _drop_broker_connections() -> None:
+    # Celery caches its connection pools on first use; new options need new connections.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_delivers_a_notification_once(celery_worker, enqueue_to_broker):
+    mail_dir, worker_log = celery_worker
+    user = UserFactory(email="worker-test@example.cn")
+    notification = notification_create(recipient=user, text="A place is free on Monday")
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        notification.refresh_from_db()
+        if notification.sent_at and notification.emailed:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"worker did not deliver in {WAIT_SECONDS}s:\n{worker_log.read_text()}")
+
+    messages = list(mail_dir.iterdir())
+    assert len(messages) == 1
+    assert "worker-test@example.cn" in messages[0].read_text()
+    assert Notification.objects.filter(recipient=user, sent_at__isnull=False).count() == 1
