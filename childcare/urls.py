@@ -1,3 +1,25 @@
+from django.urls import path
+
+from childcare import views
+
 app_name = "childcare"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("stations/", views.station_finder, name="station_finder"),
+    path("stations/<int:pk>/", views.station_detail, name="station_detail"),
+    path("stations/<int:pk>/apply/", views.enrolment_apply, name="enrolment_apply"),
+    path("sessions/<int:pk>/book/", views.booking_create, name="booking_create"),
+    path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("my/", views.parent_home, name="parent_home"),
+    path("my/children/new/", views.child_register, name="child_register"),
+    path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path("children/<int:pk>/guardians/new/", views.guardian_add, name="guardian_add"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path("staff/stations/<int:pk>/day/", views.station_day, name="station_day"),
+    path("staff/stations/<int:pk>/edit/", views.station_edit, name="station_edit"),
+    path("staff/stations/<int:pk>/sessions/", views.session_list, name="session_list"),
+    path("staff/stations/<int:pk>/curriculum/", views.curriculum_edit, name="curriculum_edit"),
+    path("staff/enrolments/", views.enrolment_list, name="enrolment_list"),
+    path("staff/enrolments/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
+    path("staff/children/<int:pk>/", views.child_care, name="child_care"),
+]

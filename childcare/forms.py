@@ -1,0 +1,210 @@
+"""Forms check the shape of the input; the services decide. Every choice of a child, class or
+guardian comes from a QuerySet scoped to the signed-in user, never from a hidden field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from childcare import rules
+from childcare.models import (
+    CareClass,
+    Child,
+    Guardian,
+    HealthCheck,
+    MealRecord,
+    Session,
+    Station,
+)
+from communities.models import Community, Resident
+from portal.accounts.models import User
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class StationFinderForm(forms.Form):
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.filter(stations__isnull=False)
+        .select_related("region")
+        .distinct(),
+        required=False,
+        empty_label=_("All communities"),
+    )
+    free_only = forms.BooleanField(label=_("Only stations with free places"), required=False)
+
+
+class ChildChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Child) -> str:
+        return obj.resident.name
+
+
+class BookingForm(forms.Form):
+    child = ChildChoiceField(label=_("Child"), queryset=Child.objects.none())
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = Child.objects.of_guardian(user).select_related("resident")
+
+
+class ChildRegisterForm(forms.Form):
+    name = forms.CharField(label=_("Child's name"), max_length=50)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Resident.Sex.choices)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
+    relation = forms.CharField(
+        label=_("Relation to the head of household"), max_length=20, initial=_("Child")
+    )
+    allergies = forms.CharField(label=_("Allergies"), max_length=200, required=False)
+
+    def clean_date_of_birth(self):  # noqa: ANN201
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return value
+
+
+class GuardianForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relation = forms.CharField(label=_("Relation to the child"), max_length=20)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+
+
+class EnrolmentApplyForm(forms.Form):
+    child = ChildChoiceField(label=_("Child"), queryset=Child.objects.none())
+    start_date = forms.DateField(label=_("Wished start date"), widget=DATE)
+    health_exam_date = forms.DateField(label=_("Date of the health exam"), widget=DATE)
+    vaccinations_confirmed = forms.BooleanField(
+        label=_("I confirm the child's vaccinations are up to date (vaccination record)"),
+    )
+    note = forms.CharField(
+        label=_("Anything the station should know"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = Child.objects.of_guardian(user).select_related("resident")
+
+
+DECISIONS = [
+    ("offered", _("Offer a place")),
+    ("waitlisted", _("Put on the waiting list")),
+    ("declined", _("Decline")),
+    ("enrolled", _("Enrol in a class")),
+    ("left", _("Mark as left")),
+]
+
+
+class EnrolmentDecisionForm(forms.Form):
+    status = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
+    care_class = forms.ModelChoiceField(
+        label=_("Class (when enrolling)"), queryset=CareClass.objects.none(), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["care_class"].queryset = station.classes.all()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") == "enrolled" and not data.get("care_class"):
+            self.add_error("care_class", _("Choose the class the child joins."))
+        return data
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["kind", "date", "starts_at", "ends_at", "capacity"]
+        widgets = {"date": DATE, "starts_at": TIME, "ends_at": TIME}
+
+
+class StationForm(forms.ModelForm):
+    class Meta:
+        model = Station
+        fields = [
+            "address",
+            "licensed_places",
+            "opens_at",
+            "closes_at",
+            "inclusive_monthly_price",
+            "monthly_subsidy",
+            "status",
+            "phone",
+            "description",
+            "cancel_cutoff_hours",
+        ]
+        widgets = {"opens_at": TIME, "closes_at": TIME}
+
+
+class GuardianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Guardian) -> str:
+        return f"{obj.name} ({obj.relation})"
+
+
+class CheckInForm(forms.Form):
+    brought_by = GuardianChoiceField(label=_("Brought by"), queryset=Guardian.objects.none())
+
+    def __init__(self, *args: object, child: Child, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["brought_by"].queryset = child.guardians.all()
+
+
+class CheckOutForm(forms.Form):
+    # Only people the parents authorised are offered; the service re-checks whatever is posted.
+    collected_by = GuardianChoiceField(label=_("Collected by"), queryset=Guardian.objects.none())
+
+    def __init__(self, *args: object, child: Child, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["collected_by"].queryset = child.guardians.filter(may_collect=True)
+
+
+class HealthCheckForm(forms.Form):
+    period = forms.ChoiceField(label=_("Check"), choices=HealthCheck.Period.choices)
+    temperature = forms.DecimalField(
+        label=_("Temperature (°C)"), min_value=34, max_value=43, decimal_places=1
+    )
+    symptoms = forms.CharField(label=_("Symptoms seen"), max_length=200, required=False)
+    result = forms.ChoiceField(label=_("Result"), choices=HealthCheck.Result.choices)
+
+
+class MealForm(forms.Form):
+    meal = forms.ChoiceField(label=_("Meal"), choices=MealRecord.Kind.choices)
+    amount = forms.ChoiceField(label=_("How much"), choices=MealRecord.Amount.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class NapForm(forms.Form):
+    started = forms.TimeField(label=_("Fell asleep"), widget=TIME)
+    ended = forms.TimeField(label=_("Woke up"), widget=TIME)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("started") and data.get("ended") and data["ended"] <= data["started"]:
+            raise forms.ValidationError(_("The nap must end after it starts."))
+        return data
+
+
+class OutdoorForm(forms.Form):
+    minutes = forms.IntegerField(label=_("Minutes outdoors today"), min_value=0, max_value=24 * 60)
+
+
+class GrowthForm(forms.Form):
+    measured_on = forms.DateField(label=_("Measured on"), widget=DATE)
+    height_cm = forms.DecimalField(
+        label=_("Height (cm)"), min_value=30, max_value=130, decimal_places=1
+    )
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"), min_value=1, max_value=40, decimal_places=2
+    )
+
+
+class ProgressNoteForm(forms.Form):
+    domain = forms.ChoiceField(label=_("Domain"), choices=rules.CARE_DOMAINS)
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,554 @@
+"""Writes for childcare. Each service is atomic and raises ValidationError with a translated
+message when the rules refuse; nothing is saved in that case."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from childcare import rules
+from childcare.models import (
+    ACTIVE_ENROLMENT,
+    Attendance,
+    Booking,
+    CareClass,
+    Child,
+    Enrolment,
+    EnrolmentEvent,
+    GrowthRecord,
+    Guardian,
+    HealthCheck,
+    MealRecord,
+    NapRecord,
+    ProgressNote,
+    Session,
+    Station,
+)
+from communities.models import Resident
+from portal.accounts.models import User
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_create
+
+
+def _notify_guardians(child: Child, text: object, kind: str, link: str = "") -> None:
+    for guardian in child.guardians.filter(user__isnull=False).select_related("user"):
+        notification_create(recipient=guardian.user, text=text, kind=kind, link=link)
+
+
+def _is_guardian(child: Child, user: User) -> bool:
+    return child.guardians.filter(user=user).exists()
+
+
+# --- children --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def child_register(
+    *,
+    name: str,
+    sex: str,
+    date_of_birth: datetime.date,
+    relation: str,
+    allergies: str = "",
+    by: User,
+) -> Child:
+    """A parent adds their child: a Resident in the parent's household, the Child, and the
+    parent as its first guardian (who may collect)."""
+    parent_resident = Resident.objects.filter(user=by).select_related("household").first()
+    if parent_resident is None:
+        raise ValidationError(
+            _(
+                "Your household is not registered with your community yet. "
+                "Please ask the community office to add it first."
+            )
+        )
+    if date_of_birth > timezone.localdate():
+        raise ValidationError(_("The date of birth cannot be in the future."))
+    resident = Resident.objects.create(
+        household=parent_resident.household,
+        name=name,
+        sex=sex,
+        date_of_birth=date_of_birth,
+        relation_to_head=relation,
+    )
+    child = Child.objects.create(resident=resident, allergies=allergies)
+    Guardian.objects.create(
+        child=child,
+        user=by,
+        name=parent_resident.name,
+        relation=_("Parent"),
+        phone=parent_resident.phone or (by.phone or ""),
+        may_collect=True,
+    )
+    return child
+
+
+@transaction.atomic
+def guardian_add(*, child: Child, name: str, relation: str, phone: str = "", by: User) -> Guardian:
+    """A guardian lists another person who may collect the child."""
+    if not _is_guardian(child, by):
+        raise ValidationError(_("Only the child's guardians can list who may collect the child."))
+    return Guardian.objects.create(
+        child=child, name=name, relation=relation, phone=phone, may_collect=True
+    )
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(*, session: Session, child: Child, by: User) -> Booking:
+    """Book `session` for `child`: confirmed while places remain, otherwise waitlisted.
+
+    The session row is locked (SELECT ... FOR UPDATE) before counting, which closes the race
+    where two parents both read "1 place left" and both confirm; the CheckConstraint
+    `booked <= capacity` is the backstop should any code path skip the lock.
+    """
+    if not _is_guardian(child, by):
+        raise ValidationError(_("You can only book for your own children."))
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.starts() <= timezone.now():
+        raise ValidationError(_("This session has already started; it can no longer be booked."))
+    if Booking.objects.active().filter(session=session, child=child).exists():
+        raise ValidationError(_("%(child)s is already booked for this session.") % {"child": child})
+    months = child.age_in_months_on(session.date)
+    station = session.station
+    if not station.age_min_months <= months < station.age_max_months:
+        raise ValidationError(_("This station does not take children of this age."))
+    if session.booked < session.capacity:
+        status = Booking.Status.CONFIRMED
+        session.booked += 1
+        session.save(update_fields=["booked"])
+        text = _("Booking confirmed: %(child)s, %(session)s.")
+    else:
+        status = Booking.Status.WAITLISTED
+        text = _("The session is full: %(child)s is on the waiting list for %(session)s.")
+    booking = Booking.objects.create(session=session, child=child, status=status, booked_by=by)
+    notification_create(
+        recipient=by,
+        text=text % {"child": child, "session": session},
+        kind=Notification.Kind.BOOKING,
+        link=child.get_absolute_url(),
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, by: User) -> Booking:
+    """Cancel up to the station's cut-off; a freed place goes to the first on the waiting list,
+    who is notified. The session row lock makes cancel-and-promote one step, so a concurrent
+    booking cannot take the freed place ahead of the waiting list."""
+    session = (
+        Session.objects.select_for_update().select_related("station").get(pk=booking.session_id)
+    )
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    staff = Station.objects.operated_by(by).filter(pk=session.station_id).exists()
+    if not staff and not _is_guardian(booking.child, by):
+        raise ValidationError(_("You cannot cancel this booking."))
+    if booking.status == Booking.Status.CANCELLED:
+        raise ValidationError(_("This booking is already cancelled."))
+    cutoff = session.starts() - datetime.timedelta(hours=session.station.cancel_cutoff_hours)
+    if not staff and timezone.now() > cutoff:
+        raise ValidationError(
+            _("Bookings can be cancelled up to %(hours)s hours before the start.")
+            % {"hours": session.station.cancel_cutoff_hours}
+        )
+    was_confirmed = booking.status == Booking.Status.CONFIRMED
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    _notify_guardians(
+        booking.child,
+        _("Booking cancelled: %(child)s, %(session)s.")
+        % {"child": booking.child, "session": session},
+        Notification.Kind.BOOKING,
+        booking.child.get_absolute_url(),
+    )
+    if was_confirmed:
+        session.booked -= 1
+        first = (
+            Booking.objects.select_for_update()
+            .filter(session=session, status=Booking.Status.WAITLISTED)
+            .order_by("created", "pk")
+            .select_related("child__resident")
+            .first()
+        )
+        if first is not None:
+            first.status = Booking.Status.CONFIRMED
+            first.save(update_fields=["status"])
+            session.booked += 1
+            _notify_guardians(
+                first.child,
+                _("A place came free: %(child)s is now booked for %(session)s.")
+                % {"child": first.child, "session": session},
+                Notification.Kind.BOOKING,
+                first.child.get_absolute_url(),
+            )
+        session.save(update_fields=["booked"])
+    return booking
+
+
+# --- enrolment -------------------------------------------------------------------------------
+
+
+def _check_age_for_station(child: Child, station: Station, on: datetime.date) -> None:
+    months = child.age_in_months_on(on)
+    if months >= rules.MAX_AGE_MONTHS or months >= station.age_max_months:
+        raise ValidationError(
+            _("Childcare stations take children under 3; %(child)s will be %(months)s months old.")
+            % {"child": child, "months": months}
+        )
+    if months < station.age_min_months:
+        raise ValidationError(
+            _("%(child)s is too young for this station (from %(min)s months).")
+            % {"child": child, "min": station.age_min_months}
+        )
+
+
+def _record_event(enrolment: Enrolment, from_status: str, note: str, by: User) -> None:
+    EnrolmentEvent.objects.create(
+        enrolment=enrolment, from_status=from_status, to_status=enrolment.status, note=note, by=by
+    )
+
+
+@transaction.atomic
+def enrolment_apply(
+    *,
+    child: Child,
+    station: Station,
+    start_date: datetime.date,
+    health_exam_date: datetime.date,
+    vaccinations_confirmed: bool,
+    note: str = "",
+    by: User,
+) -> Enrolment:
+    """A guardian applies for a place (入托)."""
+    if not _is_guardian(child, by):
+        raise ValidationError(_("You can only apply for your own children."))
+    if station.status == Station.Status.CLOSED:
+        raise ValidationError(_("This station is closed."))
+    if not vaccinations_confirmed:
+        raise ValidationError(_("Please confirm the vaccination record."))
+    if start_date < timezone.localdate():
+        raise ValidationError(_("The start date cannot be in the past."))
+    if health_exam_date > timezone.localdate():
+        raise ValidationError(_("The health exam date cannot be in the future."))
+    _check_age_for_station(child, station, start_date)
+    if Enrolment.objects.filter(child=child, status__in=ACTIVE_ENROLMENT).exists():
+        raise ValidationError(
+            _("%(child)s already has an open application or a place.") % {"child": child}
+        )
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                child=child,
+                station=station,
+                start_date=start_date,
+                health_exam_date=health_exam_date,
+                vaccinations_confirmed=True,
+                note=note,
+                applied_by=by,
+            )
+    except IntegrityError as exc:
+        # Two applications for the same child at once: the partial unique index decides.
+        raise ValidationError(
+            _("%(child)s already has an open application or a place.") % {"child": child}
+        ) from exc
+    child.health_exam_date = health_exam_date
+    child.vaccinations_confirmed = True
+    child.save(update_fields=["health_exam_date", "vaccinations_confirmed"])
+    _record_event(enrolment, "", note, by)
+    return enrolment
+
+
+DECISION_TEXT = {
+    "offered": _("%(station)s offers a place to %(child)s. Please contact the station."),
+    "waitlisted": _("%(child)s is on the waiting list of %(station)s."),
+    "declined": _("%(station)s could not accept %(child)s."),
+    "enrolled": _("%(child)s is now enrolled at %(station)s."),
+    "left": _("%(child)s has left %(station)s."),
+}
+
+
+@transaction.atomic
+def enrolment_decide(
+    *,
+    enrolment: Enrolment,
+    status: str,
+    care_class: CareClass | None = None,
+    note: str = "",
+    by: User,
+) -> Enrolment:
+    """Move an application on (offer, waitlist, decline, enrol, leave), keep the history and
+    tell the parent.
+
+    Enrolling locks the station row, then the class row, before counting: that closes the race
+    where two reviewers each give away the last place. The CheckConstraints
+    `enrolled_count <= licensed_places` / `<= capacity` are the backstop.
+    """
+    if not Station.objects.managed_by(by).filter(pk=enrolment.station_id).exists():
+        raise ValidationError(_("You do not manage this station."))
+    station = Station.objects.select_for_update().get(pk=enrolment.station_id)
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("child__resident").get(pk=enrolment.pk)
+    )
+    previous = enrolment.status
+    if status not in enrolment.allowed_transitions():
+        raise ValidationError(_("This application cannot be moved to that status now."))
+    if status == "enrolled":
+        if care_class is None:
+            raise ValidationError(_("Choose the class the child joins."))
+        care_class = CareClass.objects.select_for_update().get(pk=care_class.pk)
+        if care_class.station_id != station.pk:
+            raise ValidationError(_("That class belongs to another station."))
+        months = enrolment.child.age_in_months_on(max(enrolment.start_date, timezone.localdate()))
+        _check_age_for_station(enrolment.child, station, enrolment.start_date)
+        if not care_class.fits_age(months):
+            raise ValidationError(
+                _("%(child)s (%(months)s months) is outside the age band of %(class)s.")
+                % {"child": enrolment.child, "months": months, "class": care_class}
+            )
+        if care_class.enrolled_count >= care_class.capacity:
+            raise ValidationError(_("%(class)s is full.") % {"class": care_class})
+        if station.enrolled_count >= station.licensed_places:
+            raise ValidationError(_("All care places of the station are taken."))
+        care_class.enrolled_count += 1
+        care_class.save(update_fields=["enrolled_count"])
+        station.enrolled_count += 1
+        station.save(update_fields=["enrolled_count"])
+        enrolment.care_class = care_class
+    elif status == "left" and enrolment.care_class_id:
+        care_class = CareClass.objects.select_for_update().get(pk=enrolment.care_class_id)
+        care_class.enrolled_count -= 1
+        care_class.save(update_fields=["enrolled_count"])
+        station.enrolled_count -= 1
+        station.save(update_fields=["enrolled_count"])
+    enrolment.status = status
+    enrolment.save(update_fields=["status", "care_class", "updated"])
+    _record_event(enrolment, previous, note, by)
+    _notify_guardians(
+        enrolment.child,
+        DECISION_TEXT[status] % {"child": enrolment.child, "station": station},
+        Notification.Kind.ENROLMENT,
+        enrolment.get_absolute_url(),
+    )
+    return enrolment
+
+
+# --- the child's day -------------------------------------------------------------------------
+
+
+def _operated_station_of(child: Child, by: User) -> Station:
+    """The station `by` runs where `child` is enrolled or booked today; else refuse."""
+    station = (
+        Station.objects.operated_by(by)
+        .filter(enrolments__child=child, enrolments__status="enrolled")
+        .first()
+    ) or (
+        Station.objects.operated_by(by)
+        .filter(sessions__bookings__child=child, sessions__date=timezone.localdate())
+        .first()
+    )
+    if station is None:
+        raise ValidationError(_("This child is not at a station you work at."))
+    return station
+
+
+@transaction.atomic
+def attendance_check_in(*, child: Child, brought_by: Guardian, by: User) -> Attendance:
+    station = _operated_station_of(child, by)
+    if brought_by.child_id != child.pk:
+        raise ValidationError(_("That person is not listed for this child."))
+    today = timezone.localdate()
+    if Attendance.objects.filter(child=child, date=today).exists():
+        raise ValidationError(_("%(child)s is already checked in today.") % {"child": child})
+    return Attendance.objects.create(
+        child=child,
+        station=station,
+        date=today,
+        checked_in_at=timezone.now(),
+        brought_by=brought_by,
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def attendance_check_out(*, child: Child, collected_by: Guardian, by: User) -> Attendance:
+    """Hand the child over, only to a listed guardian or authorised person."""
+    _operated_station_of(child, by)
+    if collected_by.child_id != child.pk or not collected_by.may_collect:
+        raise ValidationError(
+            _("%(person)s is not authorised to collect %(child)s. Do not hand the child over.")
+            % {"person": collected_by.name, "child": child}
+        )
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(child=child, date=timezone.localdate())
+        .first()
+    )
+    if attendance is None:
+        raise ValidationError(_("%(child)s was not checked in today.") % {"child": child})
+    if attendance.checked_out_at:
+        raise ValidationError(_("%(child)s has already been collected.") % {"child": child})
+    attendance.checked_out_at = timezone.now()
+    attendance.collected_by = collected_by
+    attendance.save(update_fields=["checked_out_at", "collected_by"])
+    _notify_guardians(
+        child,
+        _("%(child)s was collected by %(person)s.") % {"child": child, "person": collected_by.name},
+        Notification.Kind.ATTENDANCE,
+        child.get_absolute_url(),
+    )
+    return attendance
+
+
+@transaction.atomic
+def attendance_set_outdoor(*, child: Child, minutes: int, by: User) -> Attendance:
+    _operated_station_of(child, by)
+    attendance = Attendance.objects.filter(child=child, date=timezone.localdate()).first()
+    if attendance is None:
+        raise ValidationError(_("%(child)s was not checked in today.") % {"child": child})
+    attendance.outdoor_minutes = minutes
+    attendance.save(update_fields=["outdoor_minutes"])
+    return attendance
+
+
+@transaction.atomic
+def health_check_record(
+    *,
+    child: Child,
+    period: str,
+    temperature: Decimal,
+    symptoms: str,
+    result: str,
+    by: User,
+) -> HealthCheck:
+    """Record a morning or midday check. A fever counts as a failed check whatever was ticked;
+    a failed check notifies the parents at once."""
+    _operated_station_of(child, by)
+    if temperature >= Decimal(rules.fever_threshold()):
+        result = HealthCheck.Result.FAIL
+    today = timezone.localdate()
+    if HealthCheck.objects.filter(child=child, date=today, period=period).exists():
+        raise ValidationError(_("This check is already recorded for today."))
+    check = HealthCheck.objects.create(
+        child=child,
+        date=today,
+        period=period,
+        temperature=temperature,
+        symptoms=symptoms,
+        result=result,
+        checked_by=by,
+    )
+    if result == HealthCheck.Result.FAIL:
+        _notify_guardians(
+            child,
+            _(
+                "Health check: %(child)s is not well (%(temperature)s °C%(symptoms)s). "
+                "Please contact the station now."
+            )
+            % {
+                "child": child,
+                "temperature": temperature,
+                "symptoms": f", {symptoms}" if symptoms else "",
+            },
+            Notification.Kind.HEALTH,
+            child.get_absolute_url(),
+        )
+    return check
+
+
+@transaction.atomic
+def meal_record(*, child: Child, meal: str, amount: str, note: str = "", by: User) -> MealRecord:
+    _operated_station_of(child, by)
+    record, _created = MealRecord.objects.update_or_create(
+        child=child,
+        date=timezone.localdate(),
+        meal=meal,
+        defaults={"amount": amount, "note": note},
+    )
+    return record
+
+
+@transaction.atomic
+def nap_record(
+    *, child: Child, started: datetime.time, ended: datetime.time, by: User
+) -> NapRecord:
+    _operated_station_of(child, by)
+    if ended <= started:
+        raise ValidationError(_("The nap must end after it starts."))
+    return NapRecord.objects.create(
+        child=child, date=timezone.localdate(), started=started, ended=ended
+    )
+
+
+@transaction.atomic
+def growth_record(
+    *, child: Child, measured_on: datetime.date, height_cm: Decimal, weight_kg: Decimal, by: User
+) -> GrowthRecord:
+    _operated_station_of(child, by)
+    if measured_on > timezone.localdate():
+        raise ValidationError(_("The measurement date cannot be in the future."))
+    record, _created = GrowthRecord.objects.update_or_create(
+        child=child,
+        measured_on=measured_on,
+        defaults={"height_cm": height_cm, "weight_kg": weight_kg},
+    )
+    return record
+
+
+@transaction.atomic
+def progress_note_create(*, child: Child, domain: str, text: str, by: User) -> ProgressNote:
+    _operated_station_of(child, by)
+    return ProgressNote.objects.create(
+        child=child, date=timezone.localdate(), domain=domain, text=text, by=by
+    )
+
+
+@transaction.atomic
+def station_update(*, station: Station, data: dict, by: User) -> Station:
+    if not Station.objects.operated_by(by).filter(pk=station.pk).exists():
+        raise ValidationError(_("You do not run this station."))
+    for field, value in data.items():
+        setattr(station, field, value)
+    if station.licensed_places < station.enrolled_count:
+        raise ValidationError(
+            _("%(n)s children are enrolled: the station needs at least that many places.")
+            % {"n": station.enrolled_count}
+        )
+    station.save()
+    return station
+
+
+@transaction.atomic
+def session_create(
+    *,
+    station: Station,
+    kind: str,
+    date: datetime.date,
+    starts_at: datetime.time,
+    ends_at: datetime.time,
+    capacity: int,
+    by: User,
+) -> Session:
+    if not Station.objects.operated_by(by).filter(pk=station.pk).exists():
+        raise ValidationError(_("You do not run this station."))
+    if date < timezone.localdate():
+        raise ValidationError(_("A session cannot be in the past."))
+    if ends_at <= starts_at:
+        raise ValidationError(_("A session must end after it starts."))
+    if capacity > station.licensed_places:
+        raise ValidationError(_("A session cannot have more places than the station."))
+    return Session.objects.create(
+        station=station,
+        kind=kind,
+        date=date,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+    )

@@ -1,0 +1,487 @@
+"""Thin views: scoped QuerySets pick the rows (404 for what the user may not see), forms check
+the shape of the input, services decide."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from childcare import forms, rules, selectors, services
+from childcare.models import (
+    Booking,
+    CareClass,
+    Child,
+    CourseStrand,
+    Enrolment,
+    Session,
+    Station,
+    TimetableSlot,
+)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def station_finder(request: HttpRequest) -> HttpResponse:
+    """Public: stations by community, with free places and upcoming sessions. No login."""
+    form = forms.StationFinderForm(request.GET or None)
+    stations = Station.objects.public()
+    if form.is_valid():
+        if form.cleaned_data["community"]:
+            stations = stations.filter(community=form.cleaned_data["community"])
+        if form.cleaned_data["free_only"]:
+            stations = stations.filter(enrolled_count__lt=F("licensed_places"))
+    stations = selectors.stations_with_free_sessions(stations)
+    return render(request, "childcare/station_list.html", {"form": form, "stations": stations})
+
+
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_object_or_404(
+        Station.objects.public().select_related("community__region", "network_lead", "premises"),
+        pk=pk,
+    )
+    until = timezone.localdate() + datetime.timedelta(days=14)
+    sessions = station.sessions.upcoming().filter(date__lte=until)
+    booking_form = None
+    if request.user.is_authenticated:
+        booking_form = forms.BookingForm(user=request.user)
+        if not booking_form.fields["child"].queryset.exists():
+            booking_form = None
+    network = Station.objects.none()
+    lead = station.network_lead or (station if station.kind == Station.Kind.DEMONSTRATION else None)
+    if lead:
+        network = Station.objects.in_network(lead).select_related("community__region")
+    classes = list(station.classes.all())
+    slots = TimetableSlot.objects.filter(care_class__station=station).select_related(
+        "strand", "care_class"
+    )
+    return render(
+        request,
+        "childcare/station_detail.html",
+        {
+            "station": station,
+            "sessions": sessions,
+            "booking_form": booking_form,
+            "network": network,
+            "classes": classes,
+            "strands": station.strands.all(),
+            "slots": slots,
+            "class_rules": rules.class_rules(),
+        },
+    )
+
+
+# --- parents ---------------------------------------------------------------------------------
+
+
+@login_required
+def parent_home(request: HttpRequest) -> HttpResponse:
+    children = Child.objects.of_guardian(request.user).select_related("resident")
+    bookings = (
+        Booking.objects.filter(child__in=children, session__date__gte=timezone.localdate())
+        .active()
+        .select_related("session__station", "child__resident")
+        .order_by("session__date", "session__starts_at")
+    )
+    enrolments = (
+        Enrolment.objects.visible_to(request.user)
+        .filter(child__in=children)
+        .select_related("station", "child__resident", "care_class")
+    )
+    return render(
+        request,
+        "childcare/parent_home.html",
+        {"children": children, "bookings": bookings, "enrolments": enrolments},
+    )
+
+
+@login_required
+def child_register(request: HttpRequest) -> HttpResponse:
+    form = forms.ChildRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.child_register(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("%(child)s has been added.") % {"child": child})
+            return redirect("childcare:parent_home")
+    return render(request, "childcare/child_form.html", {"form": form})
+
+
+@login_required
+def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_object_or_404(
+        Child.objects.of_guardian(request.user).select_related("resident"), pk=pk
+    )
+    form = forms.GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guardian_add(child=child, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("The person has been added."))
+            return redirect(child.get_absolute_url())
+    return render(request, "childcare/guardian_form.html", {"form": form, "child": child})
+
+
+@login_required
+@require_POST
+def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.filter(station__in=Station.objects.public()), pk=pk)
+    form = forms.BookingForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your own children."))
+        return redirect(session.get_absolute_url())
+    try:
+        booking = services.booking_create(
+            session=session, child=form.cleaned_data["child"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(session.get_absolute_url())
+    if booking.status == Booking.Status.CONFIRMED:
+        messages.success(request, _("Booked. You will find it on your page."))
+    else:
+        messages.warning(request, _("The session is full: your child is on the waiting list."))
+    return redirect("childcare:parent_home")
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.visible_to(request.user), pk=pk)
+    try:
+        services.booking_cancel(booking=booking, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The booking is cancelled."))
+    return redirect("childcare:parent_home")
+
+
+@login_required
+def enrolment_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_object_or_404(Station.objects.public(), pk=pk)
+    form = forms.EnrolmentApplyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_apply(station=station, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Your application has been sent to the station."))
+            return redirect("childcare:parent_home")
+    return render(request, "childcare/enrolment_form.html", {"form": form, "station": station})
+
+
+@login_required
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's page: today and the last weeks, in a fixed number of queries."""
+    child = get_object_or_404(
+        Child.objects.visible_to(request.user).select_related("resident"), pk=pk
+    )
+    page = selectors.child_page(child)
+    growth = [
+        {
+            "date": g.measured_on.isoformat(),
+            "height": float(g.height_cm),
+            "weight": float(g.weight_kg),
+        }
+        for g in page.growth
+    ]
+    return render(
+        request,
+        "childcare/child_detail.html",
+        {
+            "page": page,
+            "child": child,
+            "growth_data": growth,
+            "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
+            "is_guardian": any(g.user_id == request.user.pk for g in page.guardians),
+        },
+    )
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    stations = (
+        Station.objects.managed_by(request.user)
+        .select_related("community__region")
+        .annotate(pending=Count("enrolments", filter=Q(enrolments__status="applied")))
+    )
+    operated = set(Station.objects.operated_by(request.user).values_list("pk", flat=True))
+    return render(
+        request, "childcare/staff_home.html", {"stations": stations, "operated": operated}
+    )
+
+
+def _day_param(request: HttpRequest) -> datetime.date:
+    """The ?date= of the page; a malformed or impossible date falls back to today."""
+    try:
+        return parse_date(request.GET.get("date", "")) or timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def station_day(request: HttpRequest, pk: int) -> HttpResponse:
+    """The station's day: each class's children, attendance and checks; a broken carer ratio
+    is flagged. A fixed number of queries whatever the number of children."""
+    station = get_object_or_404(Station.objects.managed_by(request.user), pk=pk)
+    day = _day_param(request)
+    class_days = selectors.station_day(station, day)
+    return render(
+        request,
+        "childcare/station_day.html",
+        {
+            "station": station,
+            "day": day,
+            "class_days": class_days,
+            "previous": day - datetime.timedelta(days=1),
+            "next": day + datetime.timedelta(days=1),
+            "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
+        },
+    )
+
+
+@login_required
+def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_object_or_404(Station.objects.operated_by(request.user), pk=pk)
+    form = forms.StationForm(request.POST or None, instance=station)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.station_update(station=station, data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("childcare:staff_home")
+    # A refused ModelForm has already written its values onto the instance; re-read it.
+    station.refresh_from_db()
+    return render(request, "childcare/station_form.html", {"form": form, "station": station})
+
+
+@login_required
+def session_list(request: HttpRequest, pk: int) -> HttpResponse:
+    station = get_object_or_404(Station.objects.operated_by(request.user), pk=pk)
+    form = forms.SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_create(station=station, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Session added."))
+            return redirect("childcare:session_list", pk=station.pk)
+    sessions = station.sessions.upcoming().annotate(
+        waiting=Count("bookings", filter=Q(bookings__status="waitlisted"))
+    )
+    return render(
+        request,
+        "childcare/session_list.html",
+        {"station": station, "form": form, "sessions": sessions},
+    )
+
+
+@login_required
+def curriculum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Course strands and each class's weekly timetable."""
+    station = get_object_or_404(Station.objects.operated_by(request.user), pk=pk)
+    strand_form = StrandForm(request.POST if request.POST.get("form") == "strand" else None)
+    slot_form = SlotForm(
+        request.POST if request.POST.get("form") == "slot" else None, station=station
+    )
+    if request.method == "POST":
+        form = strand_form if request.POST.get("form") == "strand" else slot_form
+        if form.is_bound and form.is_valid():
+            obj = form.save(commit=False)
+            if isinstance(obj, CourseStrand):
+                obj.station = station
+            obj.save()
+            messages.success(request, _("Saved."))
+            return redirect("childcare:curriculum_edit", pk=station.pk)
+    slots = TimetableSlot.objects.filter(care_class__station=station).select_related(
+        "strand", "care_class"
+    )
+    return render(
+        request,
+        "childcare/curriculum_form.html",
+        {
+            "station": station,
+            "strand_form": strand_form,
+            "slot_form": slot_form,
+            "strands": station.strands.all(),
+            "slots": slots,
+        },
+    )
+
+
+class StrandForm(forms.forms.ModelForm):
+    class Meta:
+        model = CourseStrand
+        fields = ["name", "description", "order"]
+
+
+class SlotForm(forms.forms.ModelForm):
+    class Meta:
+        model = TimetableSlot
+        fields = ["care_class", "weekday", "starts_at", "ends_at", "strand", "activity"]
+        widgets = {"starts_at": forms.TIME, "ends_at": forms.TIME}
+
+    def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["care_class"].queryset = CareClass.objects.filter(station=station)
+        self.fields["strand"].queryset = CourseStrand.objects.filter(station=station)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise forms.forms.ValidationError(_("An activity must end after it starts."))
+        return data
+
+
+@login_required
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    enrolments = (
+        Enrolment.objects.visible_to(request.user)
+        .filter(station__in=Station.objects.managed_by(request.user))
+        .select_related("child__resident", "station", "care_class")
+    )
+    status = request.GET.get("status", "")
+    if status in Enrolment.Status.values:
+        enrolments = enrolments.filter(status=status)
+    return render(
+        request,
+        "childcare/enrolment_list.html",
+        {"enrolments": enrolments, "status": status, "statuses": Enrolment.Status.choices},
+    )
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = get_object_or_404(
+        Enrolment.objects.visible_to(request.user).select_related(
+            "child__resident", "station", "care_class"
+        ),
+        pk=pk,
+    )
+    can_decide = Station.objects.managed_by(request.user).filter(pk=enrolment.station_id).exists()
+    form = forms.EnrolmentDecisionForm(request.POST or None, station=enrolment.station)
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.enrolment_decide(
+                    enrolment=enrolment,
+                    status=form.cleaned_data["status"],
+                    care_class=form.cleaned_data["care_class"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Decision saved; the parent has been told."))
+                return redirect(enrolment.get_absolute_url())
+    child = enrolment.child
+    return render(
+        request,
+        "childcare/enrolment_detail.html",
+        {
+            "enrolment": enrolment,
+            "form": form if can_decide else None,
+            "events": enrolment.events.select_related("by"),
+            "age_months": child.age_in_months_on(enrolment.start_date),
+            "guardians": child.guardians.all(),
+        },
+    )
+
+
+ACTION_FORMS = {
+    "checkin": forms.CheckInForm,
+    "checkout": forms.CheckOutForm,
+    "health": forms.HealthCheckForm,
+    "meal": forms.MealForm,
+    "nap": forms.NapForm,
+    "outdoor": forms.OutdoorForm,
+    "growth": forms.GrowthForm,
+    "note": forms.ProgressNoteForm,
+}
+CHILD_FORMS = {"checkin", "checkout"}
+
+
+def _make_form(action: str, child: Child, data: object = None) -> object:
+    cls = ACTION_FORMS[action]
+    if action in CHILD_FORMS:
+        return cls(data, child=child, prefix=action)
+    return cls(data, prefix=action)
+
+
+def _run_action(action: str, child: Child, data: dict, by: object) -> None:
+    if action == "checkin":
+        services.attendance_check_in(child=child, brought_by=data["brought_by"], by=by)
+    elif action == "checkout":
+        services.attendance_check_out(child=child, collected_by=data["collected_by"], by=by)
+    elif action == "health":
+        services.health_check_record(child=child, **data, by=by)
+    elif action == "meal":
+        services.meal_record(child=child, **data, by=by)
+    elif action == "nap":
+        services.nap_record(child=child, **data, by=by)
+    elif action == "outdoor":
+        services.attendance_set_outdoor(child=child, minutes=data["minutes"], by=by)
+    elif action == "growth":
+        services.growth_record(child=child, **data, by=by)
+    elif action == "note":
+        services.progress_note_create(child=child, **data, by=by)
+
+
+@login_required
+def child_care(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record a child's day: check-in/out, checks, meals, naps, outdoors, growth, notes."""
+    child = get_object_or_404(
+        Child.objects.operated_by(request.user).select_related("resident"), pk=pk
+    )
+    bound = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ACTION_FORMS:
+            messages.error(request, _("Unknown action."))
+            return redirect("childcare:child_care", pk=child.pk)
+        form = _make_form(action, child, request.POST)
+        if form.is_valid():
+            try:
+                _run_action(action, child, form.cleaned_data, request.user)
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("childcare:child_care", pk=child.pk)
+        bound[action] = form
+    action_forms = {a: bound.get(a) or _make_form(a, child) for a in ACTION_FORMS}
+    page = selectors.child_page(child)
+    return render(
+        request,
+        "childcare/child_care.html",
+        {"child": child, "forms": action_forms, "page": page},
+    )

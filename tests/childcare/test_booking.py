@@ -1,0 +1,183 @@
+"""Booking sessions: own children only, capacity, waitlist, cut-off."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.models import Booking, Session
+from childcare.services import booking_cancel, booking_create
+from portal.notifications.models import Notification
+from tests.childcare.factories import SessionFactory, child_of
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+def login(client, user):
+    client.login(email=user.email, password=TEST_PASSWORD)
+    return client
+
+
+@pytest.mark.django_db
+def test_parent_books_own_child_and_counter_moves(parent, child, session):
+    booking = booking_create(session=session, child=child, by=parent)
+    session.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert session.booked == 1
+    assert Notification.objects.filter(recipient=parent, kind="booking").exists()
+
+
+@pytest.mark.django_db
+def test_booking_another_familys_child_is_refused_by_service(parent, other_child, session):
+    with pytest.raises(ValidationError):
+        booking_create(session=session, child=other_child, by=parent)
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_booking_another_familys_child_over_http_changes_nothing(
+    client, parent, other_child, session
+):
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:booking_create", args=[session.pk]), {"child": other_child.pk}
+    )
+    assert response.status_code == 302
+    assert not Booking.objects.exists()
+    session.refresh_from_db()
+    assert session.booked == 0
+
+
+@pytest.mark.django_db
+def test_booking_with_garbage_child_id_is_a_clear_error_not_500(client, parent, session):
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:booking_create", args=[session.pk]), {"child": "abc"}, follow=True
+    )
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_booking_unknown_session_is_404(client, parent, child):
+    login(client, parent)
+    response = client.post(reverse("childcare:booking_create", args=[999999]), {"child": child.pk})
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_full_session_puts_child_on_waitlist(parent, child, station, community):
+    session = SessionFactory(station=station, capacity=1)
+    first_parent = UserFactory()
+    booking_create(session=session, child=child_of(first_parent, community), by=first_parent)
+    booking = booking_create(session=session, child=child, by=parent)
+    session.refresh_from_db()
+    assert booking.status == Booking.Status.WAITLISTED
+    assert session.booked == 1
+
+
+@pytest.mark.django_db
+def test_booking_past_session_is_refused(parent, child, station):
+    session = SessionFactory(
+        station=station, date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError):
+        booking_create(session=session, child=child, by=parent)
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_double_booking_the_same_child_is_refused(parent, child, session):
+    booking_create(session=session, child=child, by=parent)
+    with pytest.raises(ValidationError):
+        booking_create(session=session, child=child, by=parent)
+    session.refresh_from_db()
+    assert session.booked == 1
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_database_refuses_double_live_booking_even_without_service(parent, child, session):
+    Booking.objects.create(session=session, child=child, status="confirmed", booked_by=parent)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.create(session=session, child=child, status="waitlisted", booked_by=parent)
+
+
+@pytest.mark.django_db
+def test_database_refuses_more_booked_than_capacity(session):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(booked=session.capacity + 1)
+
+
+@pytest.mark.django_db
+def test_cancellation_promotes_first_on_waitlist_and_notifies(
+    parent, other_parent, child, other_child, station, community
+):
+    session = SessionFactory(station=station, capacity=1)
+    first = booking_create(session=session, child=child, by=parent)
+    waiting = booking_create(session=session, child=other_child, by=other_parent)
+    third_parent = UserFactory()
+    later = booking_create(
+        session=session, child=child_of(third_parent, community), by=third_parent
+    )
+    booking_cancel(booking=first, by=parent)
+    waiting.refresh_from_db()
+    later.refresh_from_db()
+    session.refresh_from_db()
+    assert waiting.status == Booking.Status.CONFIRMED
+    assert later.status == Booking.Status.WAITLISTED
+    assert session.booked == 1
+    assert (
+        Notification.objects.filter(
+            recipient=other_parent, kind="booking", text__contains=str(other_child)
+        ).count()
+        == 2
+    )  # waitlisted, then promoted
+
+
+@pytest.mark.django_db
+def test_cancel_after_cutoff_is_refused(parent, child, station):
+    soon = timezone.localtime() + datetime.timedelta(minutes=30)
+    if soon.date() != timezone.localdate() or soon.time() >= datetime.time(23, 0):
+        pytest.skip("needs a session later today")
+    session = SessionFactory(
+        station=station, date=soon.date(), starts_at=soon.time(), ends_at=datetime.time(23, 59)
+    )
+    booking = booking_create(session=session, child=child, by=parent)
+    with pytest.raises(ValidationError):
+        booking_cancel(booking=booking, by=parent)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_other_parent_cannot_see_or_cancel_a_booking(client, parent, other_parent, child, session):
+    booking = booking_create(session=session, child=child, by=parent)
+    login(client, other_parent)
+    response = client.post(reverse("childcare:booking_cancel", args=[booking.pk]))
+    assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_outsider_cannot_cancel_a_booking(client, outsider, parent, child, session):
+    booking = booking_create(session=session, child=child, by=parent)
+    login(client, outsider)
+    response = client.post(reverse("childcare:booking_cancel", args=[booking.pk]))
+    assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_parent_books_over_http_and_sees_it_on_their_page(client, parent, child, session):
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert Booking.objects.get(child=child).status == "confirmed"
+    assert session.station.name in response.content.decode()
