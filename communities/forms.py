@@ -37,6 +37,14 @@ def _managed_communities(user: User) -> Any:
     return Community.objects.managed_by(user).select_related("region")
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A text input that never puts a value into the page, not even the one just typed:
+    a form sent back with an error must not carry a full ID number either."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -90,7 +98,12 @@ class ResidentForm(forms.ModelForm):
     household = HouseholdChoiceField(queryset=Household.objects.none(), label=_("household"))
     # Not a model-bound field: its initial value is never the stored number (which would put
     # the full ID into the page); empty on edit means "keep what is stored".
-    id_number = forms.CharField(label=_("ID number"), required=False, max_length=40)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        required=False,
+        max_length=40,
+        widget=UnechoedTextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
     remove_id_number = forms.BooleanField(label=_("Remove the stored ID number"), required=False)
 
     class Meta:
@@ -111,7 +124,8 @@ class ResidentForm(forms.ModelForm):
             ) % {"masked": self.instance.masked_id_number}
         else:
             self.fields["id_number"].help_text = _(
-                "18 characters, as on the resident identity card."
+                "18 characters, as on the resident identity card. For privacy it is not "
+                "shown again after saving or after an error."
             )
             del self.fields["remove_id_number"]
 
