@@ -197,6 +197,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "portal.notifications.tasks.resend_unsent",
         "schedule": timedelta(minutes=5),
     },
+    "casework-overdue-visits": {
+        "task": "casework.tasks.overdue_visits_daily",
+        "schedule": timedelta(days=1),
+    },
+    "casework-carer-reviews": {
+        "task": "casework.tasks.carer_reviews_daily",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

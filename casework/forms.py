@@ -1,0 +1,186 @@
+"""Forms check the shape of the input; services decide. Choices come from scoped QuerySets."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    CaseChild,
+    ConcernCategory,
+    Organiser,
+    OutreachKind,
+    ParentsAway,
+    RiskLevel,
+    VisitKind,
+    Volunteer,
+)
+from communities.models import Region, Resident, path_prefix_q
+from portal.accounts.models import Role, User
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ResidentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Resident) -> str:
+        return f"{obj.name} ({obj.date_of_birth:%Y-%m-%d}, {obj.household.address})"
+
+
+class CaseRegisterForm(forms.Form):
+    resident = ResidentChoiceField(label=_("Child"), queryset=Resident.objects.none())
+    is_left_behind = forms.BooleanField(label=_("Left-behind child"), required=False)
+    parents_away = forms.ChoiceField(
+        label=_("Who works away"), choices=ParentsAway.choices, required=False
+    )
+    parents_work_place = forms.CharField(
+        label=_("Where the parents work"), max_length=100, required=False
+    )
+    is_in_distress = forms.BooleanField(label=_("Child in distress"), required=False)
+    distress_illness_disability = forms.BooleanField(
+        label=_("Illness or disability"), required=False
+    )
+    distress_family_hardship = forms.BooleanField(label=_("Family hardship"), required=False)
+    distress_lack_of_guardianship = forms.BooleanField(
+        label=_("Lack of guardianship"), required=False
+    )
+    distress_other = forms.CharField(label=_("Other distress"), max_length=100, required=False)
+    carer = ResidentChoiceField(
+        label=_("Carer living with the child"), queryset=Resident.objects.none(), required=False
+    )
+    carer_relation = forms.CharField(
+        label=_("Carer's relation (e.g. grandmother)"), max_length=20, required=False
+    )
+    school = forms.CharField(label=_("School"), max_length=100, required=False)
+    grade = forms.CharField(label=_("Grade"), max_length=20, required=False)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    risk_reason = forms.CharField(label=_("Reason for the risk level"), widget=forms.Textarea)
+    plan = forms.CharField(label=_("Care plan"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Staff choose among their own community's residents only (never a hidden id).
+        residents = Resident.objects.visible_to(user).select_related("household")
+        today = timezone.localdate()
+        self.fields["resident"].queryset = residents.filter(
+            date_of_birth__gt=today.replace(year=today.year - 18)
+        )
+        self.fields["carer"].queryset = residents
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("is_left_behind") and not data.get("is_in_distress"):
+            raise forms.ValidationError(
+                _("Tick at least one reason: left-behind child or child in distress.")
+            )
+        if data.get("is_left_behind") and not data.get("parents_away"):
+            self.add_error("parents_away", _("Say which parent works away."))
+        if data.get("is_in_distress") and not (
+            data.get("distress_illness_disability")
+            or data.get("distress_family_hardship")
+            or data.get("distress_lack_of_guardianship")
+            or data.get("distress_other")
+        ):
+            self.add_error("is_in_distress", _("Tick at least one category of distress."))
+        return data
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of visit"), choices=VisitKind.choices)
+    date = forms.DateField(label=_("Date of the visit"), widget=DATE_INPUT)
+    notes = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    follow_up_actions = forms.CharField(
+        label=_("Follow-up actions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    concern_category = forms.ChoiceField(
+        label=_("Concern found"),
+        choices=[("", _("No concern"))] + ConcernCategory.choices,
+        required=False,
+    )
+    concern_description = forms.CharField(
+        label=_("Describe the concern"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    suspected_abuse = forms.BooleanField(
+        label=_("I suspect abuse or neglect (staff are alerted at once)"), required=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self) -> datetime.date:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("A visit cannot be dated in the future."))
+        return date
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("concern_category") or data.get("suspected_abuse")) and not (
+            data.get("concern_description") or ""
+        ).strip():
+            self.add_error("concern_description", _("Describe what you found."))
+        return data
+
+
+class PairingForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
+    is_primary = forms.BooleanField(label=_("Primary pairing"), required=False, initial=True)
+    started_on = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
+
+    def __init__(self, *args: object, user: User, child: CaseChild, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = (
+            Volunteer.objects.visible_to(user)
+            .filter(community=child.community, active=True)
+            .select_related("user", "team")
+        )
+        self.fields["started_on"].initial = timezone.localdate()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RiskForm(forms.Form):
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    risk_reason = forms.CharField(label=_("Reason for the risk level"), widget=forms.Textarea)
+
+
+class ReportForm(forms.Form):
+    reference = forms.CharField(label=_("Report reference number"), max_length=100)
+
+
+class OutreachForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Where"), queryset=Region.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=OutreachKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=150)
+    organiser = forms.ChoiceField(label=_("Organiser"), choices=Organiser.choices)
+    school = forms.CharField(label=_("School"), max_length=100)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    attendance = forms.IntegerField(label=_("Attendance"), min_value=0, max_value=100000)
+    materials = forms.CharField(label=_("Materials"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(
+            path_prefix_q("path", user.region_paths(Role.COMMUNITY_STAFF))
+        )
+
+
+class RegistryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All"))] + CaseChild.Status.choices,
+        required=False,
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", _("All"))] + RiskLevel.choices, required=False
+    )
+    overdue = forms.BooleanField(label=_("Visit overdue"), required=False)
+    review = forms.BooleanField(label=_("Risk review needed"), required=False)
+    q = forms.CharField(label=_("Name"), max_length=50, required=False)

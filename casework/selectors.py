@@ -1,0 +1,131 @@
+"""Reads that span rows: the registry list, officials' counts, the one-household view."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from casework import rules
+from casework.models import CaseChild, CaseStatus, Pairing
+from communities.models import Household, Resident
+from portal.accounts.models import User
+
+# The under-threes of a household are childcare's concern (托育: 0–3 years).
+YOUNG_CHILD_MAX_AGE = 3
+
+
+def primary_volunteer_name() -> Subquery:
+    return Subquery(
+        Pairing.objects.filter(child=OuterRef("pk"), active=True, is_primary=True).values(
+            "volunteer__user__name"
+        )[:1]
+    )
+
+
+def registry_list(user: User, *, filters: dict, today: datetime.date) -> QuerySet[CaseChild]:
+    """The registry page: one query per page whatever the size (joins + one subquery)."""
+    qs = (
+        CaseChild.objects.managed_by(user)
+        .select_related("resident", "community__region")
+        .annotate(volunteer_name=primary_volunteer_name())
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("risk"):
+        qs = qs.filter(risk_level=filters["risk"])
+    if filters.get("overdue"):
+        qs = qs.overdue(today)
+    if filters.get("review"):
+        qs = qs.filter(risk_review_needed=True)
+    if filters.get("q"):
+        qs = qs.filter(resident__name__icontains=filters["q"])
+    return qs.order_by("community__region__path", "resident__name", "pk")
+
+
+def registry_counts(user: User, *, today: datetime.date) -> list[dict]:
+    """Counts per community for officials (and staff): never a name."""
+    active = Q(status=CaseStatus.ACTIVE)
+    return list(
+        CaseChild.objects.counted_for(user)
+        .values(
+            community_name=F("community__region__name"), community_path=F("community__region__path")
+        )
+        .annotate(
+            active=Count("pk", filter=active),
+            left_behind=Count("pk", filter=active & Q(is_left_behind=True)),
+            in_distress=Count("pk", filter=active & Q(is_in_distress=True)),
+            high_risk=Count("pk", filter=active & Q(risk_level="high")),
+            overdue=Count("pk", filter=active & Q(next_visit_due__lt=today)),
+            pending=Count("pk", filter=Q(status=CaseStatus.PENDING)),
+        )
+        .order_by("community_path")
+    )
+
+
+def volunteer_children(user: User) -> QuerySet[CaseChild]:
+    """The volunteer's start page: children actively paired with them, soonest due first."""
+    return (
+        CaseChild.objects.filter(
+            status=CaseStatus.ACTIVE,
+            pairings__active=True,
+            pairings__volunteer__user=user,
+            pairings__volunteer__active=True,
+        )
+        .select_related("resident", "community__region")
+        .order_by(F("next_visit_due").asc(nulls_last=True), "resident__name")
+    )
+
+
+def carer_levels(resident_ids: list[int]) -> dict[int, tuple[int, datetime.date]]:
+    """Latest ability level (GB/T 42195) of each resident who is an elder, in one query.
+
+    Reads eldercare's Elder and AbilityAssessment; returns {} while that app lacks them.
+    """
+    try:
+        assessment_model = apps.get_model("eldercare", "AbilityAssessment")
+    except LookupError:
+        return {}
+    latest = assessment_model.objects.filter(elder__resident_id=OuterRef("pk")).order_by(
+        "-assessed_on", "-pk"
+    )
+    rows = (
+        Resident.objects.filter(pk__in=resident_ids)
+        .annotate(
+            level=Subquery(latest.values("level")[:1]),
+            assessed=Subquery(latest.values("assessed_on")[:1]),
+        )
+        .filter(level__isnull=False)
+        .values_list("pk", "level", "assessed")
+    )
+    return {pk: (level, assessed) for pk, level, assessed in rows}
+
+
+def household_view(household: Household, *, today: datetime.date) -> dict:
+    """一老一小 for one household: young children, registry children, elders with ability."""
+    residents = list(household.residents.order_by("date_of_birth", "pk"))
+    young = [r for r in residents if r.age_on(today) < YOUNG_CHILD_MAX_AGE]
+    cases = list(
+        CaseChild.objects.filter(resident__household=household)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("resident", "carer")
+    )
+    levels = carer_levels([r.pk for r in residents] + [c.carer_id for c in cases if c.carer_id])
+    elders = [
+        {"resident": r, "level": levels[r.pk][0], "assessed_on": levels[r.pk][1]}
+        for r in residents
+        if r.pk in levels
+    ]
+    case_rows = []
+    for case in cases:
+        carer_level = levels.get(case.carer_id, (None, None))[0] if case.carer_id else None
+        case_rows.append(
+            {
+                "case": case,
+                "carer_level": carer_level,
+                "needs_review": case.risk_review_needed
+                or (carer_level is not None and carer_level >= rules.CARER_ABILITY_REVIEW_LEVEL),
+            }
+        )
+    return {"young": young, "cases": case_rows, "elders": elders, "residents": residents}
