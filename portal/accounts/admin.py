@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import RoleAssignment, User
+from portal.accounts.phone import MainlandPhoneField, normalize_phone
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -11,17 +13,38 @@ class RoleAssignmentInline(admin.TabularInline):
     extra = 0
     fields = ["role", "region", "station", "facility", "created"]
     readonly_fields = ["created"]
-    autocomplete_fields: list[str] = []
     raw_id_fields = ["region", "station", "facility"]
 
 
-class PortalUserCreationForm(AdminUserCreationForm):
+class ContactFieldsMixin:
+    """Blank contact fields are stored as NULL (both are unique) and numbers in E.164."""
+
+    def clean_email(self) -> str | None:
+        return self.cleaned_data.get("email") or None
+
+    def clean_phone(self) -> str | None:
+        value = self.cleaned_data.get("phone")
+        if not value:
+            return None
+        phone = normalize_phone(value)
+        if phone is None:
+            raise ValidationError(MainlandPhoneField.default_error_messages["invalid_phone"])
+        return phone
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone") and not self.errors:
+            raise ValidationError(_("Give a mobile phone number or an email address."))
+        return cleaned
+
+
+class PortalUserCreationForm(ContactFieldsMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("phone", "email", "name")
 
 
-class PortalUserChangeForm(UserChangeForm):
+class PortalUserChangeForm(ContactFieldsMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"

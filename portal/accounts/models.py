@@ -72,6 +72,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"#{self.pk}"
 
+    def clean(self) -> None:
+        super().clean()
+        # AbstractUser.clean() turns a missing email into "", which the unique index would
+        # then allow only once: an absent email is NULL.
+        self.email = self.email or None
+
     def get_full_name(self) -> str:
         return str(self)
 
