@@ -205,6 +205,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "casework.tasks.carer_reviews_daily",
         "schedule": timedelta(days=1),
     },
+    "eldercare-remind-reassessments": {
+        "task": "eldercare.tasks.remind_reassessments",
+        "schedule": timedelta(hours=24),
+    },
+    "eldercare-raise-missed-checkins": {
+        "task": "eldercare.tasks.raise_missed_checkins",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------
