@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -204,6 +205,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "casework-carer-reviews": {
         "task": "casework.tasks.carer_reviews_daily",
         "schedule": timedelta(days=1),
+    },
+    "dashboards-refresh-rollups": {
+        "task": "portal.dashboards.tasks.refresh_rollups",
+        "schedule": timedelta(hours=1),
+    },
+    "reports-monthly": {
+        "task": "portal.reports.tasks.schedule_monthly_reports",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
     "eldercare-remind-reassessments": {
         "task": "eldercare.tasks.remind_reassessments",

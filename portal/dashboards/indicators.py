@@ -1,0 +1,662 @@
+"""The dashboard's indicators: what each figure means and how one community's share is counted.
+
+Each indicator gives a per-community aggregate (an ORM queryset grouped by community, with
+columns `cid`, `num` and optionally `den`); `rollup.refresh_month` wraps it in one
+set-based statement that sums it over every region's subtree. An indicator whose source
+model or field does not exist (yet) is skipped, so the dashboards work while the
+childcare, eldercare and community-care apps grow.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from portal.dashboards import rules
+
+
+@dataclass(frozen=True)
+class Period:
+    """The month being computed: [start, end), and the moment snapshot figures are taken."""
+
+    start: datetime.date
+    end: datetime.date
+    as_of: datetime.datetime
+
+    @property
+    def as_of_date(self) -> datetime.date:
+        return timezone.localdate(self.as_of)
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.end, datetime.time.min))
+
+
+class Kind:
+    COUNT = "count"  # value = Σ num
+    PERCENT = "percent"  # value = 100 × Σ num ÷ Σ den
+    PER_1000 = "per_1000"  # value = 1000 × Σ num ÷ Σ population
+
+
+class Anchor:
+    COMMUNITY = "community"  # the source's cid is a communities.Community id
+    REGION = "region"  # the source's cid is a communities.Region id, of any level
+
+
+class Group:
+    CHILDCARE = "childcare"
+    ELDERCARE = "eldercare"
+    CASEWORK = "casework"
+    PREMISES = "premises"
+
+
+GROUP_LABELS: dict[str, Promise] = {
+    Group.CHILDCARE: _("Childcare for the under-threes"),
+    Group.ELDERCARE: _("Care for the elderly"),
+    Group.CASEWORK: _("Left-behind children and children in distress"),
+    Group.PREMISES: _("Premises lent free by communities"),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    group: str
+    label: Promise
+    definition: Promise
+    source: Callable[[Period], QuerySet]
+    kind: str = Kind.COUNT
+    requires: tuple[str, ...] = ()
+    headline: bool = False
+    anchor: str = Anchor.COMMUNITY
+
+    def available(self) -> bool:
+        """Whether every model and field this indicator reads exists in this checkout."""
+        for ref in self.requires:
+            app_label, model_name, *field_path = ref.split(".")
+            try:
+                model = apps.get_model(app_label, model_name)
+            except LookupError:
+                return False
+            for name in field_path:
+                try:
+                    model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    return False
+        return True
+
+
+def _model(ref: str):  # noqa: ANN202 - a model class
+    return apps.get_model(ref)
+
+
+def _by_community(qs: QuerySet, path: str = "community_id") -> QuerySet:
+    return qs.order_by().values(cid=F(path))
+
+
+# --- premises (communities app) -------------------------------------------------------------
+
+
+def _premises_free(status: str | None) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _model("communities.Premises").objects.filter(terms="free")
+        if status:
+            qs = qs.filter(status=status)
+        return _by_community(qs).annotate(num=Count("id"))
+
+    return source
+
+
+def _premises_free_area(period: Period) -> QuerySet:
+    qs = _model("communities.Premises").objects.filter(terms="free")
+    return _by_community(qs).annotate(num=Sum("area_m2"))
+
+
+PREMISES = [
+    Indicator(
+        "pr_free",
+        Group.PREMISES,
+        _("Premises lent free"),
+        _("Rooms communities lend free of charge to care providers (公建配套用房)."),
+        _premises_free(None),
+        requires=("communities.Premises.terms",),
+        headline=True,
+    ),
+    Indicator(
+        "pr_free_in_use",
+        Group.PREMISES,
+        _("Free premises in use"),
+        _("Free premises a provider is using now."),
+        _premises_free("in_use"),
+        requires=("communities.Premises.status",),
+    ),
+    Indicator(
+        "pr_free_available",
+        Group.PREMISES,
+        _("Free premises still available"),
+        _("Free premises offered and not yet taken: room for a new station or centre."),
+        _premises_free("available"),
+        requires=("communities.Premises.status",),
+    ),
+    Indicator(
+        "pr_free_area",
+        Group.PREMISES,
+        _("Floor area lent free (m²)"),
+        _("Total floor area of the free premises, in square metres."),
+        _premises_free_area,
+        requires=("communities.Premises.area_m2",),
+    ),
+]
+
+
+# --- childcare ------------------------------------------------------------------------------
+
+STATION = "childcare.Station"
+
+
+def _open_stations() -> QuerySet:
+    return _model(STATION).objects.filter(status="open")
+
+
+def _stations(kind: str | None) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _open_stations()
+        if kind:
+            qs = qs.filter(kind=kind)
+        return _by_community(qs).annotate(num=Count("id"))
+
+    return source
+
+
+def _stations_in_network(period: Period) -> QuerySet:
+    station = _model(STATION)
+    leads = station.objects.filter(network_lead=OuterRef("pk"))
+    qs = _open_stations().filter(Q(network_lead__isnull=False) | Q(Exists(leads)))
+    return _by_community(qs).annotate(num=Count("id"))
+
+
+def _places(period: Period) -> QuerySet:
+    return _by_community(_open_stations()).annotate(num=Sum("licensed_places"))
+
+
+def _inclusive_places(period: Period) -> QuerySet:
+    return _by_community(_open_stations()).annotate(
+        num=Sum("licensed_places", filter=Q(inclusive_monthly_price__isnull=False)),
+        den=Sum("licensed_places"),
+    )
+
+
+def _occupancy(period: Period) -> QuerySet:
+    # Station.enrolled_count is the counter the childcare service keeps under a row lock.
+    return _by_community(_open_stations()).annotate(
+        num=Sum("enrolled_count"), den=Sum("licensed_places")
+    )
+
+
+def _waitlist(period: Period) -> QuerySet:
+    qs = _model("childcare.Enrolment").objects.filter(status="waitlisted")
+    return _by_community(qs, "station__community_id").annotate(num=Count("id"))
+
+
+def _bookings(period: Period) -> QuerySet:
+    qs = _model("childcare.Booking").objects.filter(
+        status="confirmed", created__gte=period.start_at, created__lt=period.end_at
+    )
+    return _by_community(qs, "session__station__community_id").annotate(num=Count("id"))
+
+
+def _failed_health_checks(period: Period) -> QuerySet:
+    # A check belongs to the child, not the station: count it where the child is enrolled.
+    enrolment = _model("childcare.Enrolment")
+    station_community = Subquery(
+        enrolment.objects.filter(child=OuterRef("child"), status="enrolled")
+        .order_by("-created")
+        .values("station__community_id")[:1]
+    )
+    qs = (
+        _model("childcare.HealthCheck")
+        .objects.filter(result="fail", date__gte=period.start, date__lt=period.end)
+        .annotate(station_community=station_community)
+    )
+    return _by_community(qs, "station_community").annotate(num=Count("id"))
+
+
+CHILDCARE = [
+    Indicator(
+        "cc_stations",
+        Group.CHILDCARE,
+        _("Childcare stations open"),
+        _("Stations (托育驿站) with status open."),
+        _stations(None),
+        requires=("childcare.Station.status",),
+        headline=True,
+    ),
+    Indicator(
+        "cc_stations_demonstration",
+        Group.CHILDCARE,
+        _("Demonstration institutions"),
+        _("Open stations of kind demonstration: the “1” of a “1+N” network."),
+        _stations("demonstration"),
+        requires=("childcare.Station.kind", "childcare.Station.status"),
+    ),
+    Indicator(
+        "cc_stations_branch",
+        Group.CHILDCARE,
+        _("Branch sites"),
+        _("Open stations of kind branch: one of the “N” of a network."),
+        _stations("branch"),
+        requires=("childcare.Station.kind", "childcare.Station.status"),
+    ),
+    Indicator(
+        "cc_stations_standalone",
+        Group.CHILDCARE,
+        _("Standalone stations"),
+        _("Open stations of kind standalone."),
+        _stations("standalone"),
+        requires=("childcare.Station.kind", "childcare.Station.status"),
+    ),
+    Indicator(
+        "cc_stations_in_network",
+        Group.CHILDCARE,
+        _("Stations in “1+N” networks"),
+        _("Open stations that lead a network or belong to one."),
+        _stations_in_network,
+        requires=("childcare.Station.network_lead", "childcare.Station.status"),
+    ),
+    Indicator(
+        "cc_places",
+        Group.CHILDCARE,
+        _("Licensed childcare places"),
+        _("Care places (托位) licensed in open stations."),
+        _places,
+        requires=("childcare.Station.licensed_places", "childcare.Station.status"),
+        headline=True,
+    ),
+    Indicator(
+        "cc_places_per_1000",
+        Group.CHILDCARE,
+        _("Places per 1,000 residents"),
+        _(
+            "Licensed places in open stations ÷ resident population × 1,000. "
+            "National target: 4.5 by 2025."
+        ),
+        _places,
+        kind=Kind.PER_1000,
+        requires=("childcare.Station.licensed_places", "childcare.Station.status"),
+        headline=True,
+    ),
+    Indicator(
+        "cc_occupancy",
+        Group.CHILDCARE,
+        _("Occupancy"),
+        _("Children enrolled in open stations ÷ their licensed places."),
+        _occupancy,
+        kind=Kind.PERCENT,
+        requires=("childcare.Station.enrolled_count", "childcare.Station.licensed_places"),
+    ),
+    Indicator(
+        "cc_inclusive_share",
+        Group.CHILDCARE,
+        _("Inclusive-price share"),
+        _("Places in stations with an inclusive (普惠) monthly price ÷ all licensed places."),
+        _inclusive_places,
+        kind=Kind.PERCENT,
+        requires=("childcare.Station.inclusive_monthly_price", "childcare.Station.status"),
+    ),
+    Indicator(
+        "cc_waitlist",
+        Group.CHILDCARE,
+        _("Waiting list"),
+        _("Enrolment applications with status waitlisted."),
+        _waitlist,
+        requires=("childcare.Enrolment.status", "childcare.Enrolment.station"),
+    ),
+    Indicator(
+        "cc_bookings",
+        Group.CHILDCARE,
+        _("Bookings this month"),
+        _("Confirmed session bookings made in the month."),
+        _bookings,
+        requires=("childcare.Booking.status", "childcare.Booking.session"),
+    ),
+    Indicator(
+        "cc_health_failed",
+        Group.CHILDCARE,
+        _("Failed health checks"),
+        _("Morning and midday checks (晨午检) with result fail in the month."),
+        _failed_health_checks,
+        requires=("childcare.HealthCheck.result", "childcare.Enrolment.station"),
+    ),
+]
+
+
+# --- eldercare ------------------------------------------------------------------------------
+
+FACILITY = "eldercare.CareFacility"
+ELDER = "eldercare.Elder"
+
+
+def _facilities(kinds: tuple[str, ...] | None) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _model(FACILITY).objects.filter(status="open")
+        if kinds:
+            qs = qs.filter(kind__in=kinds)
+        return _by_community(qs).annotate(num=Count("id"))
+
+    return source
+
+
+def _elders() -> QuerySet:
+    return _model(ELDER).objects.filter(status="active")
+
+
+def _elders_support(category: str) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _elders().filter(support_category=category)
+        return _by_community(qs).annotate(num=Count("id"))
+
+    return source
+
+
+def _latest_assessment(field_name: str) -> Subquery:
+    assessment = _model("eldercare.AbilityAssessment")
+    return Subquery(
+        assessment.objects.filter(elder=OuterRef("pk"))
+        .order_by("-assessed_on", "-pk")
+        .values(field_name)[:1]
+    )
+
+
+def _elders_level(level: int) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _elders().annotate(level_now=_latest_assessment("level")).filter(level_now=level)
+        return _by_community(qs).annotate(num=Count("id"))
+
+    return source
+
+
+def _reassessments_overdue(period: Period) -> QuerySet:
+    qs = _elders().annotate(due=_latest_assessment("next_due")).filter(due__lt=period.as_of_date)
+    return _by_community(qs).annotate(num=Count("id"))
+
+
+def _daycare_attendance(period: Period) -> QuerySet:
+    qs = _model("eldercare.DayCareAttendance").objects.filter(
+        date__gte=period.start, date__lt=period.end
+    )
+    return _by_community(qs, "facility__community_id").annotate(num=Count("id"))
+
+
+def _meals_served(period: Period) -> QuerySet:
+    qs = _model("eldercare.MealBooking").objects.filter(
+        status="served", meal__date__gte=period.start, meal__date__lt=period.end
+    )
+    return _by_community(qs, "elder__community_id").annotate(num=Count("id"))
+
+
+def _alerts(overdue: bool) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _model("eldercare.Alert").objects.filter(status="open")
+        if overdue:
+            qs = qs.filter(
+                created__lt=period.as_of - datetime.timedelta(hours=rules.ALERT_OVERDUE_HOURS)
+            )
+        return _by_community(qs, "elder__community_id").annotate(num=Count("id"))
+
+    return source
+
+
+ELDERCARE = [
+    Indicator(
+        "ec_facilities",
+        Group.ELDERCARE,
+        _("Elderly-care facilities"),
+        _("Open nursing homes, day-care centres and home-care service centres."),
+        _facilities(None),
+        requires=("eldercare.CareFacility.kind", "eldercare.CareFacility.status"),
+        headline=True,
+    ),
+    Indicator(
+        "ec_facilities_nursing_home",
+        Group.ELDERCARE,
+        _("Nursing homes"),
+        _("Open facilities of kind nursing home (敬老院)."),
+        _facilities(("nursing_home",)),
+        requires=("eldercare.CareFacility.kind", "eldercare.CareFacility.status"),
+    ),
+    Indicator(
+        "ec_facilities_community",
+        Group.ELDERCARE,
+        _("Day-care and home-care centres"),
+        _("Open day-care centres (日间照料中心) and home-care service centres (居家养老服务中心)."),
+        _facilities(("day_care", "home_care")),
+        requires=("eldercare.CareFacility.kind", "eldercare.CareFacility.status"),
+    ),
+    *[
+        Indicator(
+            f"ec_elders_{category}",
+            Group.ELDERCARE,
+            label,
+            definition,
+            _elders_support(category),
+            requires=("eldercare.Elder.support_category", "eldercare.Elder.community"),
+            headline=category == "central",
+        )
+        for category, label, definition in [
+            (
+                "central",
+                _("Centrally supported elders"),
+                _("Registered elders in central support (集中供养)."),
+            ),
+            (
+                "dispersed",
+                _("Elders in dispersed support"),
+                _("Registered elders in dispersed support (分散供养)."),
+            ),
+            (
+                "low_income",
+                _("Low-income elders"),
+                _("Registered elders on low-income support (低保)."),
+            ),
+        ]
+    ],
+    *[
+        Indicator(
+            f"ec_elders_level_{level}",
+            Group.ELDERCARE,
+            label,
+            _("Elders whose latest ability assessment (GB/T 42195-2022) gave this level."),
+            _elders_level(level),
+            requires=("eldercare.AbilityAssessment.level", "eldercare.Elder.community"),
+        )
+        for level, label in [
+            (0, _("Ability level 0: intact")),
+            (1, _("Ability level 1: mildly impaired")),
+            (2, _("Ability level 2: moderately impaired")),
+            (3, _("Ability level 3: severely impaired")),
+            (4, _("Ability level 4: completely lost")),
+        ]
+    ],
+    Indicator(
+        "ec_daycare_attendance",
+        Group.ELDERCARE,
+        _("Day-care attendance"),
+        _("Elder-days attended at day-care centres in the month."),
+        _daycare_attendance,
+        requires=("eldercare.DayCareAttendance.date", "eldercare.DayCareAttendance.facility"),
+    ),
+    Indicator(
+        "ec_meals_served",
+        Group.ELDERCARE,
+        _("Meals served"),
+        _("Meal bookings (助餐) marked served, for meals in the month."),
+        _meals_served,
+        requires=("eldercare.MealBooking.status", "eldercare.MealBooking.meal"),
+    ),
+    Indicator(
+        "ec_alerts_open",
+        Group.ELDERCARE,
+        _("Open alerts"),
+        _("Alerts about elders still open."),
+        _alerts(overdue=False),
+        requires=("eldercare.Alert.status", "eldercare.Alert.elder"),
+    ),
+    Indicator(
+        "ec_alerts_overdue",
+        Group.ELDERCARE,
+        _("Overdue alerts"),
+        _("Alerts still open more than 24 hours after they were raised."),
+        _alerts(overdue=True),
+        requires=("eldercare.Alert.status", "eldercare.Alert.created"),
+    ),
+    Indicator(
+        "ec_reassessments_overdue",
+        Group.ELDERCARE,
+        _("Re-assessments overdue"),
+        _("Elders whose latest ability assessment is past its next-due date."),
+        _reassessments_overdue,
+        requires=("eldercare.AbilityAssessment.next_due", "eldercare.Elder.community"),
+    ),
+]
+
+
+# --- community care (casework) --------------------------------------------------------------
+
+CASE_CHILD = "casework.CaseChild"
+
+
+def _case_children() -> QuerySet:
+    return _model(CASE_CHILD).objects.exclude(status="closed")
+
+
+def _case_children_flag(flag: str) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = _case_children().filter(**{flag: True})
+        return _by_community(qs).annotate(num=Count("id"))
+
+    return source
+
+
+def _active_children() -> QuerySet:
+    return _model(CASE_CHILD).objects.filter(status="active")
+
+
+def _paired_share(period: Period) -> QuerySet:
+    paired = _model("casework.Pairing").objects.filter(child=OuterRef("pk"), active=True)
+    qs = _active_children().annotate(paired=Exists(paired))
+    return _by_community(qs).annotate(num=Count("id", filter=Q(paired=True)), den=Count("id"))
+
+
+def _visited_on_time(period: Period) -> QuerySet:
+    # casework keeps each child's next_visit_due from its risk level (casework/rules.py).
+    qs = _active_children().filter(next_visit_due__isnull=False)
+    return _by_community(qs).annotate(
+        num=Count("id", filter=Q(next_visit_due__gte=period.as_of_date)), den=Count("id")
+    )
+
+
+def _visits_overdue(period: Period) -> QuerySet:
+    qs = _active_children().filter(next_visit_due__lt=period.as_of_date)
+    return _by_community(qs).annotate(num=Count("id"))
+
+
+def _escalations(period: Period) -> QuerySet:
+    qs = _model("casework.Concern").objects.filter(
+        escalated_at__gte=period.start_at, escalated_at__lt=period.end_at
+    )
+    return _by_community(qs, "child__community_id").annotate(num=Count("id"))
+
+
+def _outreach(period: Period) -> QuerySet:
+    # Events belong to a region of any level (a school in a town), not to a community.
+    qs = _model("casework.OutreachEvent").objects.filter(
+        date__gte=period.start, date__lt=period.end
+    )
+    return _by_community(qs, "region_id").annotate(num=Count("id"))
+
+
+CASEWORK = [
+    Indicator(
+        "cw_left_behind",
+        Group.CASEWORK,
+        _("Left-behind children"),
+        _("Children in the registry (not closed) marked left-behind (留守儿童)."),
+        _case_children_flag("is_left_behind"),
+        requires=("casework.CaseChild.is_left_behind", "casework.CaseChild.community"),
+        headline=True,
+    ),
+    Indicator(
+        "cw_in_distress",
+        Group.CASEWORK,
+        _("Children in distress"),
+        _("Children in the registry (not closed) marked in distress (困境儿童)."),
+        _case_children_flag("is_in_distress"),
+        requires=("casework.CaseChild.is_in_distress", "casework.CaseChild.community"),
+        headline=True,
+    ),
+    Indicator(
+        "cw_paired_share",
+        Group.CASEWORK,
+        _("Share paired with a volunteer"),
+        _("Active children with an active pairing (结对帮扶) ÷ active children."),
+        _paired_share,
+        kind=Kind.PERCENT,
+        requires=("casework.Pairing.active", "casework.Pairing.child"),
+    ),
+    Indicator(
+        "cw_visited_on_time",
+        Group.CASEWORK,
+        _("Share visited on time"),
+        _(
+            "Active children whose next visit is not yet overdue ÷ active children with a "
+            "visit schedule (high risk every 14 days, medium 30, low 90)."
+        ),
+        _visited_on_time,
+        kind=Kind.PERCENT,
+        requires=("casework.CaseChild.next_visit_due",),
+    ),
+    Indicator(
+        "cw_visits_overdue",
+        Group.CASEWORK,
+        _("Overdue visits"),
+        _("Active children whose next visit is past its due date."),
+        _visits_overdue,
+        requires=("casework.CaseChild.next_visit_due",),
+    ),
+    Indicator(
+        "cw_escalations",
+        Group.CASEWORK,
+        _("Escalations"),
+        _("Concerns about a child escalated in the month."),
+        _escalations,
+        requires=("casework.Concern.escalated_at", "casework.Concern.child"),
+    ),
+    Indicator(
+        "cw_outreach",
+        Group.CASEWORK,
+        _("Outreach sessions held"),
+        _("Outreach events (e.g. legal education in schools) held in the month."),
+        _outreach,
+        requires=("casework.OutreachEvent.date", "casework.OutreachEvent.region"),
+        anchor=Anchor.REGION,
+    ),
+]
+
+ALL: list[Indicator] = [*CHILDCARE, *ELDERCARE, *CASEWORK, *PREMISES]
+BY_KEY: dict[str, Indicator] = {i.key: i for i in ALL}
+
+
+def available() -> list[Indicator]:
+    return [i for i in ALL if i.available()]
