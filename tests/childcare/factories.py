@@ -96,3 +96,10 @@ def child_of(user, community=None, months: int = 18, **kwargs) -> Child:  # noqa
     child = ChildFactory(resident=ResidentFactory(**resident_kwargs), **kwargs)
     GuardianFactory(child=child, user=user, name=str(user))
     return child
+
+
+def login(client, user):  # noqa: ANN001, ANN201
+    from tests.factories import TEST_PASSWORD
+
+    client.login(email=user.email, password=TEST_PASSWORD)
+    return client

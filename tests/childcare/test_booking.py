@@ -11,13 +11,8 @@ from django.utils import timezone
 from childcare.models import Booking, Session
 from childcare.services import booking_cancel, booking_create
 from portal.notifications.models import Notification
-from tests.childcare.factories import SessionFactory, child_of
-from tests.factories import TEST_PASSWORD, UserFactory
-
-
-def login(client, user):
-    client.login(email=user.email, password=TEST_PASSWORD)
-    return client
+from tests.childcare.factories import SessionFactory, child_of, login
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db

@@ -1,0 +1,126 @@
+"""The parent's child page and the station's day page take a fixed number of queries,
+whatever the number of children, days or records."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.models import (
+    Attendance,
+    GrowthRecord,
+    HealthCheck,
+    MealRecord,
+    NapRecord,
+    ProgressNote,
+)
+from childcare.services import booking_create, enrolment_decide
+from tests.childcare.factories import (
+    CareClassFactory,
+    EnrolmentFactory,
+    SessionFactory,
+    child_of,
+    login,
+)
+from tests.factories import UserFactory
+
+
+def fill_days(child, station, staff, days: int) -> None:
+    """`days` days of attendance, checks, meals, naps, growth and notes for `child`."""
+    guardian = child.guardians.first()
+    today = timezone.localdate()
+    for n in range(days):
+        day = today - datetime.timedelta(days=n)
+        moment = timezone.now() - datetime.timedelta(days=n)
+        Attendance.objects.create(
+            child=child,
+            station=station,
+            date=day,
+            checked_in_at=moment,
+            brought_by=guardian,
+            checked_out_at=moment + datetime.timedelta(hours=1),
+            collected_by=guardian,
+            outdoor_minutes=90,
+            recorded_by=staff,
+        )
+        for period in ("morning", "midday"):
+            HealthCheck.objects.create(
+                child=child,
+                date=day,
+                period=period,
+                temperature=Decimal("36.5"),
+                result="pass",
+                checked_by=staff,
+            )
+        for meal in ("breakfast", "lunch"):
+            MealRecord.objects.create(child=child, date=day, meal=meal, amount="all")
+        NapRecord.objects.create(
+            child=child, date=day, started=datetime.time(12, 0), ended=datetime.time(14, 0)
+        )
+        GrowthRecord.objects.create(
+            child=child, measured_on=day, height_cm=Decimal("80.0") + n, weight_kg=Decimal("11")
+        )
+        ProgressNote.objects.create(child=child, date=day, domain="language", text="词", by=staff)
+
+
+def enrol(child, station, care_class, staff):
+    enrolment = EnrolmentFactory(child=child, station=station, status="offered")
+    enrolment_decide(enrolment=enrolment, status="enrolled", care_class=care_class, by=staff)
+
+
+def count_queries(client, url, django_assert_num_queries, n):
+    with django_assert_num_queries(n):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+CHILD_PAGE_QUERIES = 15
+DAY_PAGE_QUERIES = 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [1, 12])
+def test_child_page_query_count_is_fixed(
+    client, django_assert_num_queries, days, parent, child, station, station_staff, toddler_class
+):
+    enrol(child, station, toddler_class, station_staff)
+    fill_days(child, station, station_staff, days)
+    for n in range(days):
+        session = SessionFactory(
+            station=station, date=timezone.localdate() + datetime.timedelta(days=n + 1)
+        )
+        booking_create(session=session, child=child, by=parent)
+    login(client, parent)
+    response = count_queries(
+        client,
+        reverse("childcare:child_detail", args=[child.pk]),
+        django_assert_num_queries,
+        CHILD_PAGE_QUERIES,
+    )
+    assert response.content.decode().count('data-testid="today"') == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("children", [1, 9])
+def test_station_day_query_count_is_fixed(
+    client, django_assert_num_queries, children, station, station_staff, community
+):
+    infants = CareClassFactory(station=station, class_type="infant", capacity=10, carers=3)
+    toddlers = CareClassFactory(station=station, class_type="toddler", capacity=15, carers=3)
+    for n in range(children):
+        kid = child_of(UserFactory(), community, months=8 if n % 2 else 18)
+        enrol(kid, station, infants if n % 2 else toddlers, station_staff)
+        fill_days(kid, station, station_staff, 2)
+    session = SessionFactory(
+        station=station, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    for _n in range(children):
+        parent = UserFactory()
+        booking_create(session=session, child=child_of(parent, community), by=parent)
+    login(client, station_staff)
+    url = reverse("childcare:station_day", args=[station.pk])
+    response = count_queries(client, url, django_assert_num_queries, DAY_PAGE_QUERIES)
+    assert response.content.decode().count("childcare/staff/children/") == children
