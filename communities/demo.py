@@ -10,6 +10,7 @@ import datetime
 from typing import TextIO
 
 from communities.models import Community, Household, Premises, Region, Resident
+from communities.validators import id_number_check_character
 from portal.accounts.demo import demo_assign, demo_user
 
 ESTIMATE = "人口为演示估计值 (demo estimate)"
@@ -136,8 +137,75 @@ def seed(stdout: TextIO) -> None:
         defaults={
             "sex": Resident.Sex.MALE,
             "date_of_birth": datetime.date(1958, 3, 2),
-            "id_number": "530828195803021234",
+            # A valid GB 11643 number (check character 2) so the staff edit form accepts it.
+            "id_number": "530828195803021232",
             "relation_to_head": "户主",
         },
     )
+    _seed_more_households(chamagudao, nadeng)
     stdout.write("Regions and communities loaded.\n")
+
+
+# (community code, address, relocated from (township, village) or None,
+#  [(name, sex, date of birth, relation to head, phone)])
+MORE_HOUSEHOLDS = [
+    (
+        "chamagudao",
+        "晨北小区5栋1单元302",
+        None,
+        [
+            ("王建国", "M", datetime.date(1956, 8, 20), "户主", "13800000101"),
+            ("陈秀兰", "F", datetime.date(1958, 2, 11), "配偶", ""),
+            ("王小宝", "M", datetime.date(2024, 3, 9), "孙子", ""),
+        ],
+    ),
+    (
+        "chamagudao",
+        "茶马路28号",
+        None,
+        [("周丽", "F", datetime.date(1990, 11, 3), "户主", "13800000102")],
+    ),
+    (
+        "nadeng",
+        "娜登社区A区3栋2单元",
+        ("富东乡", "邦奈村"),
+        [
+            ("娜丽", "F", datetime.date(1985, 7, 1), "户主", "13800000103"),
+            ("扎克", "M", datetime.date(2016, 9, 15), "儿子", ""),
+        ],
+    ),
+]
+
+
+def _demo_id_number(index: int, date_of_birth: datetime.date) -> str:
+    first17 = f"530828{date_of_birth:%Y%m%d}{900 + index:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+def _seed_more_households(*communities: Community) -> None:
+    by_code = {c.region.code: c for c in communities}
+    index = 0
+    for code, address, origin, people in MORE_HOUSEHOLDS:
+        township, village = origin or ("", "")
+        household, _ = Household.objects.get_or_create(
+            community=by_code[code],
+            address=address,
+            defaults={
+                "is_relocated": origin is not None,
+                "origin_township": township,
+                "origin_village": village,
+            },
+        )
+        for name, sex, born, relation, phone in people:
+            index += 1
+            Resident.objects.get_or_create(
+                household=household,
+                name=name,
+                defaults={
+                    "sex": sex,
+                    "date_of_birth": born,
+                    "id_number": _demo_id_number(index, born),
+                    "relation_to_head": relation,
+                    "phone": phone,
+                },
+            )
