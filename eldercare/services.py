@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -578,6 +577,17 @@ def _parse_decimal(text: str) -> Decimal:
     return value
 
 
+def _decoded_lines(file: IO[bytes]) -> Iterator[str]:
+    """The file's lines as text, decoded one by one so that a bad byte has a line number."""
+    for number, raw in enumerate(file, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportRejected(
+                _("Line %(line)d: the file is not UTF-8 text.") % {"line": number}, number
+            ) from exc
+
+
 def readings_import(
     *, facility: CareFacility, file: IO[bytes], filename: str = "", by: User
 ) -> ImportResult:
@@ -589,12 +599,11 @@ def readings_import(
     facility's elders, one for their thresholds, then a bulk INSERT per batch. Any bad row
     rejects the whole file (the transaction rolls back) with the line number.
     """
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(_decoded_lines(file))
     try:
         header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise ImportRejected(_("The file is not a UTF-8 CSV file."), 1) from exc
+    except csv.Error as exc:
+        raise ImportRejected(_("Line 1: the CSV is malformed."), 1) from exc
     if header is None:
         raise ImportRejected(_("The file is empty."), 0)
     if [h.strip().lower() for h in header] != CSV_COLUMNS:
@@ -628,8 +637,8 @@ def readings_import(
 
         line = 1
         try:
-            for line_no, row in enumerate(reader, start=2):
-                line = line_no
+            for row in reader:
+                line = line_no = reader.line_num
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
                 if len(row) != len(CSV_COLUMNS):
@@ -700,10 +709,6 @@ def readings_import(
         except csv.Error as exc:
             raise ImportRejected(
                 _("Line %(line)d: the CSV is malformed.") % {"line": line}, line
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise ImportRejected(
-                _("Line %(line)d: the file is not UTF-8 text.") % {"line": line}, line
             ) from exc
         if pending:
             flush()
