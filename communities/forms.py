@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, Household, Premises, Resident
 from communities.services import (
@@ -110,6 +111,7 @@ class ResidentForm(forms.ModelForm):
         model = Resident
         fields = ["household", "name", "sex", "date_of_birth", "phone", "relation_to_head"]
         widgets = {"date_of_birth": DateInput()}
+        labels = {"name": pgettext_lazy("person", "Name")}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
