@@ -1,0 +1,150 @@
+"""In a real browser: a parent finds the station, books a session and sees it on their page;
+station staff accept an enrolment application."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from childcare.models import Booking, Enrolment
+from portal.accounts.models import Role
+from tests.childcare.factories import (
+    CareClassFactory,
+    EnrolmentFactory,
+    SessionFactory,
+    StationFactory,
+    child_of,
+)
+from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PHONE_VIEWPORT = {"width": 412, "height": 915}
+
+
+@pytest.fixture
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def signed_in_page(browser, live_server, user):
+    """A phone-sized page whose browser holds a signed-in session for `user`."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="zh-CN")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def world(transactional_db):
+    region = RegionFactory(code="e2e-community", name="茶马古道社区", level="community")
+    community = CommunityFactory(region=region)
+    station = StationFactory(name="几侎稚家婴幼儿成长驿站", community=community)
+    toddlers = CareClassFactory(station=station, name="托小班", class_type="toddler")
+    session = SessionFactory(
+        station=station, date=timezone.localdate() + datetime.timedelta(days=2), capacity=3
+    )
+    parent = UserFactory(name="李妈妈")
+    assign(parent, Role.PARENT)
+    child = child_of(parent, community, months=20)
+    staff = UserFactory(name="王老师")
+    assign(staff, Role.STATION_STAFF, station=station)
+    applicant = child_of(UserFactory(), community, months=18)
+    enrolment = EnrolmentFactory(child=applicant, station=station)
+    return {
+        "station": station,
+        "session": session,
+        "parent": parent,
+        "child": child,
+        "staff": staff,
+        "enrolment": enrolment,
+        "toddlers": toddlers,
+    }
+
+
+@pytest.mark.e2e
+def test_parent_finds_station_books_and_sees_it(live_server, browser, world):
+    expect = playwright_api.expect
+    page = signed_in_page(browser, live_server, world["parent"])
+
+    # The home page sends a parent to their page; from there to the finder.
+    page.goto(live_server.url + "/")
+    page.locator("main a[href='/childcare/stations/']").first.click()
+    card = page.get_by_test_id("station-card").filter(has_text="几侎稚家婴幼儿成长驿站")
+    expect(card).to_be_visible()
+    card.locator("a").first.click()
+
+    # Book the session for their own child.
+    row = page.get_by_test_id("session-row").first
+    row.locator("select[name=child]").select_option(str(world["child"].pk))
+    row.locator("button[type=submit]").click()
+
+    # Back on the parent's page, the booking is listed.
+    expect(page.get_by_test_id("bookings")).to_contain_text("几侎稚家婴幼儿成长驿站")
+    assert Booking.objects.get(child=world["child"]).status == "confirmed"
+
+    # The child's own page shows it too.
+    page.get_by_test_id("child-link").first.click()
+    expect(page.get_by_test_id("child-bookings")).to_contain_text("几侎稚家婴幼儿成长驿站")
+
+
+@pytest.mark.e2e
+def test_staff_accepts_an_enrolment(live_server, browser, world):
+    expect = playwright_api.expect
+    page = signed_in_page(browser, live_server, world["staff"])
+    enrolment = world["enrolment"]
+
+    page.goto(live_server.url + "/")
+    page.locator("main a[href='/childcare/staff/enrolments/']").first.click()
+    page.get_by_test_id("enrolment-row").first.locator("a").click()
+
+    page.locator("select[name=status]").select_option("offered")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("enrolment-status")).to_be_visible()
+    page.locator("select[name=status]").select_option("enrolled")
+    page.locator("select[name=care_class]").select_option(str(world["toddlers"].pk))
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("enrolment-status")).to_contain_text("托小班")
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ENROLLED
+    assert list(enrolment.events.values_list("to_status", flat=True)) == [
+        "offered",
+        "enrolled",
+    ]
