@@ -189,3 +189,55 @@ def test_account_pages_use_the_portal_layout(client, name):
     assert 'id="main"' in html
     assert "btn btn-lg btn-primary" in html
     assert "<label" in html
+
+
+ACCOUNT_PAGES = [
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_signup",
+    "account_reauthenticate",
+    "account_email",
+    "account_email_verification_sent",
+    "account_change_password",
+    "account_set_password",
+    "account_reset_password",
+    "account_confirm_login_code",
+    "account_verify_phone",
+    "account_change_phone",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize("name", ACCOUNT_PAGES)
+def test_no_account_page_answers_500(client, parent, name, signed_in):
+    if signed_in:
+        client.force_login(parent)
+    response = client.get(reverse(name), follow=True)
+    assert response.status_code < 500
+    if response.status_code == 200 and "text/html" in response["Content-Type"]:
+        assert 'id="main"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/confirm-email/not-a-key/",
+        "/accounts/password/reset/key/zz-not-a-key/",
+        "/accounts/password/reset/key/1-set-password/",
+    ],
+)
+def test_bad_keys_do_not_answer_500(client, path):
+    assert client.get(path, follow=True).status_code < 500
+
+
+def test_phone_code_page_explains_in_chinese(client, sms_outbox):
+    client.post(
+        reverse("account_signup"),
+        {"phone": "13800138002", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    html = client.get(reverse("account_verify_phone")).content.decode()
+    assert "我们已把验证码发送到" in html
+    assert 'autocomplete="one-time-code"' in html
