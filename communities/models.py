@@ -201,9 +201,10 @@ class HouseholdQuerySet(models.QuerySet):
             return self.all()
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            _staff_community_q(user, "community") | Q(residents__user=user)
-        ).distinct()
+        # The own-household test is a subquery, not a join on residents: a join would need
+        # DISTINCT, which makes PostgreSQL annotate and de-duplicate every row before LIMIT.
+        own = Resident.objects.filter(user=user).values("household_id")
+        return self.filter(_staff_community_q(user, "community") | Q(pk__in=own))
 
     def managed_by(self, user: User) -> HouseholdQuerySet:
         """Households whose records `user` may change (their community's staff, admins)."""

@@ -299,7 +299,11 @@ def premises_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def premises_create(request: HttpRequest) -> HttpResponse:
     if not Community.objects.managed_by(request.user).exists():
         raise Http404
-    form = PremisesForm(request.POST or None, user=request.user)
+    initial = {}
+    community_id = _int_param(request, "community")
+    if community_id is not None:
+        initial["community"] = community_id
+    form = PremisesForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         premises = _save(
             form, lambda: services.premises_create(by=request.user, **form.cleaned_data)
