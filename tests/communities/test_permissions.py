@@ -201,3 +201,18 @@ def test_staff_home_is_404_for_users_who_manage_no_community(parent, official, v
 def test_create_pages_are_404_for_non_staff(request, persona, url_name):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse(url_name)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_resident_with_an_account_sees_only_their_own_household(parent, household, home_records):
+    ResidentFactory(household=household, name="家长本人", user=parent)
+    client = client_for(parent)
+    assert (
+        client.get(reverse("communities:household_detail", args=[household.pk])).status_code == 200
+    )
+    other = home_records["household"]
+    assert client.get(reverse("communities:household_detail", args=[other.pk])).status_code == 404
+    html = client.get(reverse("communities:household_list")).content.decode()
+    assert household.address in html and other.address not in html
+    # Seeing the household does not mean changing it.
+    assert client.get(reverse("communities:household_edit", args=[household.pk])).status_code == 404
