@@ -21,6 +21,7 @@ from portal.notifications.models import Notification
 from portal.notifications.services import notification_create
 from tests.factories import UserFactory
 
+STARTUP_SECONDS = 90
 WAIT_SECONDS = 30
 
 
@@ -82,6 +83,7 @@ def celery_worker(tmp_path: Path, key_prefix: str):
         stderr=subprocess.STDOUT,
     )
     try:
+        _wait_until_ready(process, tmp_path / "worker.log")
         yield mail_dir, tmp_path / "worker.log"
     finally:
         process.send_signal(signal.SIGTERM)
@@ -91,6 +93,18 @@ def celery_worker(tmp_path: Path, key_prefix: str):
             process.kill()
             process.wait(timeout=5)
         log.close()
+
+
+def _wait_until_ready(process: subprocess.Popen, log_path: Path) -> None:
+    # Start-up (Django, Celery, Redis) is slow on a busy machine; it is not what is tested.
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"worker exited with {process.returncode}:\n{log_path.read_text()}")
+        if " ready." in log_path.read_text():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"worker not ready in {STARTUP_SECONDS}s:\n{log_path.read_text()}")
 
 
 @pytest.fixture
