@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
     CaseChild,
+    CaseStatus,
     ConcernCategory,
     Organiser,
     OutreachKind,
@@ -64,10 +65,16 @@ class CaseRegisterForm(forms.Form):
         # Staff choose among their own community's residents only (never a hidden id).
         residents = Resident.objects.visible_to(user).select_related("household")
         today = timezone.localdate()
-        self.fields["resident"].queryset = residents.filter(
-            date_of_birth__gt=today.replace(year=today.year - 18)
+        adult_born = today.replace(month=1, day=1, year=today.year - 18)
+        # Minors not already in the registry; carers are the adults living with such a child.
+        unregistered = residents.filter(date_of_birth__gt=adult_born).exclude(
+            case_records__status__in=[CaseStatus.PENDING, CaseStatus.ACTIVE]
         )
-        self.fields["carer"].queryset = residents
+        self.fields["resident"].queryset = unregistered
+        self.fields["carer"].queryset = residents.filter(
+            date_of_birth__lte=adult_born,
+            household__in=unregistered.values("household"),
+        )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -98,13 +98,15 @@ def case_register(
 ) -> CaseChild:
     """Register a child; the record stays pending until a community staff member approves."""
     community = resident.household.community
-    if not Community.objects.visible_to(by).filter(pk=community.pk).exists() or not (
+    if not (
         by.is_portal_admin
         or any(community.region.path.startswith(p) for p in by.region_paths(Role.COMMUNITY_STAFF))
     ):
         raise PermissionDenied
     if carer is not None and carer.pk == resident.pk:
         raise ValidationError({"carer": _("A child cannot be their own carer.")})
+    if carer is not None and carer.household_id != resident.household_id:
+        raise ValidationError({"carer": _("The carer must live in the child's household.")})
     if resident.case_records.exclude(status=CaseStatus.CLOSED).exists():
         raise ValidationError({"resident": _("This child is already in the registry.")})
     child = CaseChild(

@@ -3,6 +3,7 @@ the input, services write. Every page that shows a case record logs the read."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +53,15 @@ def _require_staff(request: HttpRequest) -> None:
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _form_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form, next to the field it concerns."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @login_required
@@ -141,7 +151,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
         try:
             child = services.case_register(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            _form_errors(form, exc)
         else:
             messages.success(request, _("Registered. A community staff member must approve it."))
             return redirect(child)
@@ -262,11 +272,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             visit = services.visit_create(child=child, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            _form_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

@@ -343,3 +343,22 @@ def test_outreach_session_is_recorded_and_bad_attendance_refused(
     client.force_login(outsider)
     assert "法治宣传进校园" not in client.get(reverse("casework:outreach_list")).text
     assert client.post(reverse("casework:outreach_create"), data).status_code == 200
+
+
+def test_carer_from_another_household_is_refused(client, community, community_staff):
+    kid = ChildResidentFactory(household=HouseholdFactory(community=community))
+    stranger = ResidentFactory(
+        household=HouseholdFactory(community=community), date_of_birth=datetime.date(1960, 1, 1)
+    )
+    ChildResidentFactory(household=stranger.household)  # so the stranger is a possible carer
+    client.force_login(community_staff)
+    response = client.post(reverse("casework:child_register"), _register_data(kid, stranger))
+    assert response.status_code == 200
+    assert "carer" in response.context["form"].errors
+    assert not CaseChild.objects.exists()
+
+
+def test_a_child_already_registered_is_not_offered_again(client, child, community_staff):
+    client.force_login(community_staff)
+    response = client.get(reverse("casework:child_register"))
+    assert child.resident not in response.context["form"].fields["resident"].queryset
