@@ -104,7 +104,7 @@ def test_premises_filter_by_status_and_terms(staff_client, community):
 @pytest.mark.parametrize(
     "params",
     [{"status": "bogus"}, {"terms": "x" * 500}, {"page": "abc"}, {"page": "99999"}]
-    + [{"community": "abc"}, {"community": "-1"}],
+    + [{"community": "abc"}, {"community": "-1"}, {"community": "9" * 30}],
 )
 def test_odd_query_parameters_never_500(staff_client, premises, params):
     for name in ("premises_list", "household_list", "resident_list"):
@@ -220,3 +220,18 @@ def test_region_subtree_is_one_query_at_any_depth(city, django_assert_num_querie
     with django_assert_num_queries(1):
         below = list(Region.objects.subtree(chain[-1]))
     assert below == [chain[-1]]
+
+
+def test_out_of_range_ids_are_404_not_500(staff_client):
+    huge = 10**30
+    for name in ("household_detail", "resident_edit", "premises_detail", "community_detail"):
+        response = staff_client.get(reverse(f"communities:{name}", args=[huge]))
+        assert response.status_code == 404
+
+
+def test_out_of_range_choice_posted_is_a_form_error(staff_client, community):
+    response = staff_client.post(
+        reverse("communities:household_create"), {"community": "9" * 30, "address": "x"}
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
