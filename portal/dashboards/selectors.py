@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -131,6 +132,7 @@ class Dashboard:
     breadcrumb: list[Region]
     children: list[Region]
     groups: list[tuple[Promise, list[Figure]]]
+    headlines: list[Figure]
     tables: dict[str, Table]
     gaps: list[Gap]
     premises: list[Premises]
@@ -145,16 +147,8 @@ class Dashboard:
 
 
 # Indicators compared between the parts of a region, and drawn as trends.
-PART_KEYS = [
-    "population",
-    "cc_places",
-    "cc_places_per_1000",
-    "ec_facilities",
-    "ec_elders_central",
-    "cw_left_behind",
-    "cw_in_distress",
-    "pr_free_available",
-]
+PART_KEYS = ["population", "cc_places", "cc_places_per_1000", "pr_free_available"]
+PART_CARE_KEYS = ["cw_left_behind", "cw_in_distress", "ec_elders_central", "ec_facilities"]
 TREND_RATE_KEYS = ["cc_places_per_1000"]
 TREND_ACTIVITY_KEYS = ["cc_bookings", "ec_daycare_attendance", "ec_meals_served", "cw_outreach"]
 
@@ -209,6 +203,7 @@ def dashboard_for(region: Region, month: datetime.date) -> Dashboard:
     tables = {
         "summary": _summary_table(groups),
         "parts": _parts_table(children, parts, present_keys),
+        "parts_care": _parts_care_table(children, parts, present_keys),
         "trend_rate": _trend_table(
             "trend_rate",
             _("Places per 1,000 residents by month"),
@@ -267,13 +262,16 @@ def dashboard_for(region: Region, month: datetime.date) -> Dashboard:
             for p in premises
         ],
     )
+    tables["stations"] = _stations_table(region)
     population = int((own.get("population") or (0, 0, None))[1] or 0)
+    headlines = [f for _label_, figures in groups for f in figures if f.indicator.headline]
     return Dashboard(
         region=region,
         month=month,
         breadcrumb=breadcrumb,
         children=children,
         groups=groups,
+        headlines=headlines,
         tables=tables,
         gaps=gaps,
         premises=premises,
@@ -331,6 +329,65 @@ def _parts_table(children: list[Region], parts: dict, present: set[str]) -> Tabl
         rows,
         chart,
     )
+
+
+def _parts_care_table(children: list[Region], parts: dict, present: set[str]) -> Table:
+    keys = [k for k in PART_CARE_KEYS if k in present]
+    rows = [
+        [child.name, *[format_value(_kind(k), parts.get((child.pk, k))) for k in keys]]
+        for child in children
+    ]
+    chart = None
+    if keys and children:
+        chart = {
+            "type": "bar",
+            "labels": [c.name for c in children],
+            "series": [
+                {"label": str(_label(k)), "data": [parts.get((c.pk, k)) for c in children]}
+                for k in keys
+            ],
+        }
+    return Table(
+        "parts_care",
+        _("Children and elders in the parts of this region"),
+        [_("Part"), *[_label(k) for k in keys]],
+        rows,
+        chart,
+    )
+
+
+def _stations_table(region: Region) -> Table:
+    """Childcare stations of the region: institutions, not people, so listed by name."""
+    columns = [
+        _("Station"),
+        _("Community"),
+        _("Kind"),
+        _("Status"),
+        _("Licensed places"),
+        _("Children enrolled"),
+        _("Inclusive monthly price (yuan)"),
+    ]
+    if not (
+        indicators.BY_KEY["cc_occupancy"].available()
+        and indicators.BY_KEY["cc_inclusive_share"].available()
+    ):
+        return Table("stations", _("Childcare stations"), columns, [])
+    station = apps.get_model("childcare", "Station")
+    rows = [
+        [
+            s.name,
+            s.community.region.name,
+            s.get_kind_display(),
+            s.get_status_display(),
+            s.licensed_places,
+            s.enrolled_count,
+            s.inclusive_monthly_price,
+        ]
+        for s in station.objects.filter(community__region__path__startswith=region.path)
+        .select_related("community__region")
+        .order_by("-licensed_places", "name")[:50]
+    ]
+    return Table("stations", _("Childcare stations"), columns, rows)
 
 
 def _trend_table(

@@ -15,7 +15,16 @@ from portal.dashboards.selectors import Dashboard
 def report_xlsx(dashboard: Dashboard) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for slug in ("summary", "parts", "gaps", "premises", "trend_rate", "trend_activity"):
+    for slug in (
+        "summary",
+        "parts",
+        "parts_care",
+        "gaps",
+        "stations",
+        "premises",
+        "trend_rate",
+        "trend_activity",
+    ):
         table = dashboard.tables[slug]
         add_sheet(workbook, table, title=slug)
     buffer = io.BytesIO()

@@ -186,7 +186,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     _grow(refreshed, size)
     client.force_login(official)
     client.get(_url(refreshed.code))  # warm the session
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(_url(refreshed.code))
     assert response.status_code == 200
     assert response.content.decode().count("扩镇") >= size

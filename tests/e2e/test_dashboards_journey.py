@@ -1,0 +1,101 @@
+"""In a real browser: the demo county official of Lancang opens the county dashboard, drills
+down to Nadeng community and downloads its monthly report as a PDF."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+
+from portal.accounts.demo import demo_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "county-dashboard.png"
+
+
+@pytest.fixture
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _signed_in_context(browser, live_server, user):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_county_official_drills_down_to_nadeng_and_downloads_the_monthly_pdf(
+    browser, live_server, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", stdout=io.StringIO())
+    context = _signed_in_context(browser, live_server, demo_user("county_official"))
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/")
+    page.wait_for_url("**/dashboards/530828/")
+    assert page.get_by_test_id("value-cw_left_behind").inner_text() == "1,260"
+    assert page.get_by_test_id("value-cw_in_distress").inner_text() == "241"
+    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length > 0")
+    page.wait_for_timeout(300)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    page.get_by_test_id("drilldown").get_by_role("link", name="娜登社区").click()
+    page.wait_for_url("**/dashboards/nadeng/**")
+    crumbs = page.get_by_test_id("breadcrumb").inner_text()
+    assert "澜沧拉祜族自治县" in crumbs and "娜登社区" in crumbs
+    assert "扎约" not in page.content()  # a resident's name never reaches an official's page
+
+    page.get_by_role("link", name="月度报告").click()
+    page.wait_for_url("**/reports/**")
+    assert page.get_by_label("行政区划").input_value() == "nadeng"
+    page.get_by_role("button", name="生成报告").click()
+    page.get_by_test_id("download-pdf").wait_for(timeout=60_000)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-pdf").click()
+    target = tmp_path / "nadeng.pdf"
+    download_info.value.save_as(target)
+    assert target.read_bytes()[:5] == b"%PDF-"
+    assert download_info.value.suggested_filename.startswith("nadeng-")
+    context.close()
