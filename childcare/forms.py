@@ -17,7 +17,7 @@ from childcare.models import (
     Session,
     Station,
 )
-from communities.models import Community, Resident
+from communities.models import Community, Region, Resident
 from portal.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -25,6 +25,12 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class StationFinderForm(forms.Form):
+    town = forms.ModelChoiceField(
+        label=_("Town or county"),
+        queryset=Region.objects.filter(level__in=["town", "county", "district"]).order_by("path"),
+        required=False,
+        empty_label=_("Everywhere"),
+    )
     community = forms.ModelChoiceField(
         label=_("Community"),
         queryset=Community.objects.filter(stations__isnull=False)

@@ -359,14 +359,32 @@ def _operated_station_of(child: Child, by: User) -> Station:
     return station
 
 
+def _months_between(earlier: datetime.date, later: datetime.date) -> int:
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - 1 if later.day < earlier.day else months
+
+
 @transaction.atomic
 def attendance_check_in(*, child: Child, brought_by: Guardian, by: User) -> Attendance:
     station = _operated_station_of(child, by)
     if brought_by.child_id != child.pk:
         raise ValidationError(_("That person is not listed for this child."))
     today = timezone.localdate()
-    if Attendance.objects.filter(child=child, date=today).exists():
+    last = Attendance.objects.filter(child=child).order_by("-date").first()
+    if last is not None and last.date == today:
         raise ValidationError(_("%(child)s is already checked in today.") % {"child": child})
+    if last is not None and _months_between(last.date, today) >= (
+        rules.HEALTH_EXAM_AFTER_ABSENCE_MONTHS
+    ):
+        exam = child.health_exam_date
+        if exam is None or exam <= last.date:
+            raise ValidationError(
+                _(
+                    "%(child)s has been away for %(months)s months or more: a new health exam "
+                    "is needed before the child comes back."
+                )
+                % {"child": child, "months": rules.HEALTH_EXAM_AFTER_ABSENCE_MONTHS}
+            )
     return Attendance.objects.create(
         child=child,
         station=station,

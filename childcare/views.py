@@ -41,6 +41,10 @@ def station_finder(request: HttpRequest) -> HttpResponse:
     form = forms.StationFinderForm(request.GET or None)
     stations = Station.objects.public()
     if form.is_valid():
+        if form.cleaned_data["town"]:
+            stations = stations.filter(
+                community__region__path__startswith=form.cleaned_data["town"].path
+            )
         if form.cleaned_data["community"]:
             stations = stations.filter(community=form.cleaned_data["community"])
         if form.cleaned_data["free_only"]:
@@ -61,10 +65,15 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         booking_form = forms.BookingForm(user=request.user)
         if not booking_form.fields["child"].queryset.exists():
             booking_form = None
-    network = Station.objects.none()
+    network: list[Station] = []
     lead = station.network_lead or (station if station.kind == Station.Kind.DEMONSTRATION else None)
     if lead:
-        network = Station.objects.in_network(lead).select_related("community__region")
+        network = list(Station.objects.in_network(lead).select_related("community__region"))
+    network_totals = {
+        "places": sum(s.licensed_places for s in network),
+        "enrolled": sum(s.enrolled_count for s in network),
+        "free": sum(s.free_places for s in network),
+    }
     classes = list(station.classes.all())
     slots = TimetableSlot.objects.filter(care_class__station=station).select_related(
         "strand", "care_class"
@@ -77,6 +86,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "booking_form": booking_form,
             "network": network,
+            "network_totals": network_totals,
             "classes": classes,
             "strands": station.strands.all(),
             "slots": slots,

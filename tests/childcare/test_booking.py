@@ -176,3 +176,13 @@ def test_parent_books_over_http_and_sees_it_on_their_page(client, parent, child,
     assert response.status_code == 200
     assert Booking.objects.get(child=child).status == "confirmed"
     assert session.station.name in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_finder_filters_by_town(client, station, other_station, county):
+    from django.urls import reverse
+
+    response = client.get(reverse("childcare:station_finder"), {"town": county.pk})
+    body = response.content.decode()
+    assert station.name in body
+    assert other_station.name not in body

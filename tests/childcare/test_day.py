@@ -317,3 +317,24 @@ def test_check_in_twice_is_refused(enrolled, mother, station_staff):
     with pytest.raises(ValidationError):
         attendance_check_in(child=enrolled, brought_by=mother, by=station_staff)
     assert Attendance.objects.filter(date=timezone.localdate() - datetime.timedelta(0)).count() == 1
+
+
+@pytest.mark.django_db
+def test_return_after_three_months_needs_a_new_health_exam(enrolled, mother, station_staff):
+    long_ago = timezone.localdate() - datetime.timedelta(days=100)
+    enrolled.health_exam_date = long_ago - datetime.timedelta(days=30)
+    enrolled.save()
+    Attendance.objects.create(
+        child=enrolled,
+        station=Station.objects.get(pk=station_staff.station_ids()[0]),
+        date=long_ago,
+        checked_in_at=timezone.now() - datetime.timedelta(days=100),
+        brought_by=mother,
+        recorded_by=station_staff,
+    )
+    with pytest.raises(ValidationError, match="health exam"):
+        attendance_check_in(child=enrolled, brought_by=mother, by=station_staff)
+    enrolled.health_exam_date = timezone.localdate()
+    enrolled.save()
+    attendance_check_in(child=enrolled, brought_by=mother, by=station_staff)
+    assert Attendance.objects.filter(child=enrolled).count() == 2
