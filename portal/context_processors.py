@@ -17,10 +17,17 @@ NAV_ITEMS: list[tuple[Promise, str, tuple[str, ...] | None]] = [
     (_("Find a childcare station"), "childcare:station_finder", (Role.PARENT,)),
     (_("My elder's care"), "eldercare:family_home", (Role.ELDER_FAMILY,)),
     (_("Childcare station"), "childcare:staff_home", (Role.STATION_STAFF,)),
+    (_("Applications and enrolments"), "childcare:enrolment_list", (Role.STATION_STAFF,)),
     (_("Care facility"), "eldercare:staff_home", (Role.FACILITY_STAFF,)),
+    (_("Alerts"), "eldercare:alert_list", (Role.FACILITY_STAFF,)),
     (_("Community"), "communities:staff_home", (Role.COMMUNITY_STAFF,)),
+    (_("Households"), "communities:household_list", (Role.COMMUNITY_STAFF,)),
+    (_("Premises"), "communities:premises_list", (Role.COMMUNITY_STAFF,)),
+    (_("Children in our care"), "casework:child_list", (Role.COMMUNITY_STAFF,)),
     (_("Children I look after"), "casework:volunteer_home", (Role.VOLUNTEER,)),
     (_("Dashboards"), "dashboards:home", (Role.OFFICIAL, Role.ADMIN)),
+    (_("Left-behind children: figures"), "casework:summary", (Role.OFFICIAL,)),
+    (_("Monthly reports"), "reports:report_list", (Role.OFFICIAL, Role.ADMIN)),
     (_("Communities"), "communities:community_list", (Role.ADMIN,)),
 ]
 PUBLIC_NAV_ITEMS: list[tuple[Promise, str]] = [

@@ -11,7 +11,7 @@ from tests.factories import UserFactory, assign
 pytestmark = pytest.mark.django_db
 
 
-def _user_with(role: str, community) -> object:
+def user_with_role(role: str, community) -> object:
     user = UserFactory()
     if role in (Role.COMMUNITY_STAFF, Role.VOLUNTEER, Role.OFFICIAL):
         assign(user, role, region=community.region)
@@ -32,7 +32,7 @@ def _user_with(role: str, community) -> object:
 
 @pytest.mark.parametrize(("role", "url_name"), ROLE_START_PAGES)
 def test_each_role_lands_on_its_start_page(client, community, role, url_name):
-    client.force_login(_user_with(role, community))
+    client.force_login(user_with_role(role, community))
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url == reverse(url_name)

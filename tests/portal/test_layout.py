@@ -7,6 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from portal import context_processors
 from portal.context_processors import ELDER_MODE_COOKIE, nav_links
 from portal.notifications.models import Notification
+from portal.views import ROLE_START_PAGES
+from tests.portal.test_home import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,19 @@ def test_nav_shows_each_role_only_its_own_links(parent, community_staff, outside
 def test_admin_link_only_for_staff(parent, admin_user):
     assert reverse("admin:index") not in [link["url"] for link in nav_links(parent)]
     assert reverse("admin:index") in [link["url"] for link in nav_links(admin_user)]
+
+
+@pytest.mark.parametrize("role", [role for role, _ in ROLE_START_PAGES])
+def test_every_nav_link_of_a_role_opens_for_that_role(client, community, role):
+    user = user_with_role(role, community)
+    client.force_login(user)
+    links = nav_links(user)
+    assert links
+    for link in links:
+        response = client.get(link["url"])
+        assert response.status_code in (200, 302), (link["url"], response.status_code)
+
+
+def test_community_staff_nav_has_households_and_premises(community_staff):
+    names = {link.get("name") for link in nav_links(community_staff)}
+    assert {"communities:household_list", "communities:premises_list"} <= names
