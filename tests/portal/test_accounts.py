@@ -241,3 +241,26 @@ def test_phone_code_page_explains_in_chinese(client, sms_outbox):
     html = client.get(reverse("account_verify_phone")).content.decode()
     assert "我们已把验证码发送到" in html
     assert 'autocomplete="one-time-code"' in html
+
+
+def test_signup_with_phone_and_email_sends_an_email_confirmation(client, sms_outbox):
+    client.post(
+        reverse("account_signup"),
+        {
+            "phone": "13800138003",
+            "email": "Family@Example.cn",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    user = User.objects.get(phone="+8613800138003")
+    assert user.email == "family@example.cn"
+    client.post(reverse("account_verify_phone"), {"code": _code_from(sms_outbox, user.phone)})
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert [m.to for m in mail.outbox] == [["family@example.cn"]]
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "family@example.cn", "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
