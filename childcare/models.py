@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from childcare import rules
 from communities.models import path_prefix_q
@@ -43,9 +44,10 @@ class StationKind(models.TextChoices):
 
 
 class StationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # Contexts keep these apart from other catalogues' "Open" (a button) and "Closed" (a case).
+    OPEN = "open", pgettext_lazy("station status", "Open")
     PREPARING = "preparing", _("Preparing to open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("station status", "Closed")
 
 
 class StationQuerySet(models.QuerySet):
@@ -80,7 +82,7 @@ class Station(models.Model):
     Kind = StationKind
     Status = StationStatus
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("childcare", "name"), max_length=100)
     community = models.ForeignKey(
         "communities.Community",
         on_delete=models.PROTECT,
@@ -207,7 +209,7 @@ class CareClass(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.CASCADE, related_name="classes", verbose_name=_("station")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("childcare", "name"), max_length=50)
     class_type = models.CharField(_("class type"), max_length=12, choices=ClassType.choices)
     capacity = models.PositiveSmallIntegerField(_("places in the class"))
     carers = models.PositiveSmallIntegerField(_("carers on duty"), default=1)
@@ -606,7 +608,7 @@ class CourseStrand(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.CASCADE, related_name="strands", verbose_name=_("station")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("childcare", "name"), max_length=50)
     description = models.CharField(_("description"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -700,8 +702,8 @@ class Attendance(models.Model):
     )
 
     class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendances")
+        verbose_name = pgettext_lazy("childcare", "attendance")
+        verbose_name_plural = pgettext_lazy("childcare", "attendances")
         ordering = ["-date", "child"]
         constraints = [
             models.UniqueConstraint(fields=["child", "date"], name="childcare_attendance_unique"),
