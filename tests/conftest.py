@@ -5,10 +5,19 @@ and "other" (where the outsider works). Every permission test includes the outsi
 """
 
 import pytest
+from django.core.cache import cache
 
 from communities.models import Region
 from portal.accounts.models import Role
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and cached figures live in the in-process cache: start clean."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
