@@ -2,6 +2,7 @@
 station (B) with its own staff, and a parent's child."""
 
 import pytest
+from django.utils import translation
 
 from portal.accounts.models import Role
 from tests.childcare.factories import CareClassFactory, SessionFactory, StationFactory, child_of
@@ -50,3 +51,10 @@ def child(parent, community):
 @pytest.fixture
 def other_child(other_parent, community):
     return child_of(other_parent, community)
+
+
+@pytest.fixture(autouse=True)
+def english_service_messages():
+    """Service errors are matched in English here; pages are checked in Chinese separately."""
+    with translation.override("en"):
+        yield

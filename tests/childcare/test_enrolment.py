@@ -220,3 +220,19 @@ def test_staff_decides_over_http(client, parent, child, station, station_staff, 
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.status == "offered"
+
+
+@pytest.mark.django_db
+def test_refusal_is_shown_in_chinese_by_default(client, parent, community, station):
+    five = child_of(parent, community, months=60)
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:enrolment_apply", args=[station.pk]),
+        {
+            "child": five.pk,
+            "start_date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "health_exam_date": timezone.localdate().isoformat(),
+            "vaccinations_confirmed": "on",
+        },
+    )
+    assert "托育驿站只接收3岁以下的孩子" in response.content.decode()
