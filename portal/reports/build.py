@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from openpyxl import Workbook
@@ -36,5 +37,8 @@ def report_pdf(dashboard: Dashboard, language: str = "zh-hans") -> bytes:
     from weasyprint import HTML
 
     with translation.override(language):
-        html = render_to_string("reports/monthlyreport_pdf.html", {"dashboard": dashboard})
+        html = render_to_string(
+            "reports/monthlyreport_pdf.html",
+            {"dashboard": dashboard, "portal_name": settings.PORTAL_NAME},
+        )
     return HTML(string=html).write_pdf()

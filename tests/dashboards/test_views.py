@@ -190,3 +190,16 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
         response = client.get(_url(refreshed.code))
     assert response.status_code == 200
     assert response.content.decode().count("扩镇") >= size
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_export_query_count_does_not_grow_with_the_data(
+    client, official, refreshed, size, django_assert_num_queries
+):
+    _grow(refreshed, size)
+    client.force_login(official)
+    url = reverse("dashboards:region_export", args=[refreshed.code, "parts", "xlsx"])
+    client.get(url)
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert response.status_code == 200

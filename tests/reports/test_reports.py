@@ -199,3 +199,15 @@ def test_progress_fragment_polls_while_the_report_is_being_made(client, official
     client.force_login(official)
     html = client.get(reverse("reports:report_progress", args=[report.pk])).content.decode()
     assert "hx-trigger" in html and "40%" in html
+
+
+def test_reports_page_lists_only_the_officials_own_regions(
+    client, official, generate, county_tree, other_county, other_community
+):
+    own = generate(county_tree)
+    other = generate(other_county)
+    client.force_login(official)
+    html = client.get(reverse("reports:report_list")).content.decode()
+    assert reverse("reports:report_detail", args=[own.pk]) in html
+    assert reverse("reports:report_detail", args=[other.pk]) not in html
+    assert "他县" not in html
