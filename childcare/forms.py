@@ -11,11 +11,13 @@ from childcare import rules
 from childcare.models import (
     CareClass,
     Child,
+    CourseStrand,
     Guardian,
     HealthCheck,
     MealRecord,
     Session,
     Station,
+    TimetableSlot,
 )
 from communities.models import Community, Region, Resident
 from portal.accounts.models import User
@@ -124,11 +126,25 @@ class EnrolmentDecisionForm(forms.Form):
         return data
 
 
+def check_ends_after_start(form: forms.Form, start: str, end: str, message: object) -> None:
+    """A field error here also keeps Django from reporting the matching DB constraint by name."""
+    data = form.cleaned_data
+    if data.get(start) and data.get(end) and data[end] <= data[start]:
+        form.add_error(end, message)
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
         fields = ["kind", "date", "starts_at", "ends_at", "capacity"]
         widgets = {"date": DATE, "starts_at": TIME, "ends_at": TIME}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        check_ends_after_start(
+            self, "starts_at", "ends_at", _("A session must end after it starts.")
+        )
+        return data
 
 
 class StationForm(forms.ModelForm):
@@ -147,6 +163,13 @@ class StationForm(forms.ModelForm):
             "cancel_cutoff_hours",
         ]
         widgets = {"opens_at": TIME, "closes_at": TIME}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        check_ends_after_start(
+            self, "opens_at", "closes_at", _("Closing time must be after opening time.")
+        )
+        return data
 
 
 class GuardianChoiceField(forms.ModelChoiceField):
@@ -192,8 +215,7 @@ class NapForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("started") and data.get("ended") and data["ended"] <= data["started"]:
-            raise forms.ValidationError(_("The nap must end after it starts."))
+        check_ends_after_start(self, "started", "ended", _("The nap must end after it starts."))
         return data
 
 
@@ -214,3 +236,38 @@ class GrowthForm(forms.Form):
 class ProgressNoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), choices=rules.CARE_DOMAINS)
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StrandForm(forms.ModelForm):
+    class Meta:
+        model = CourseStrand
+        fields = ["name", "description", "order"]
+
+    def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.station = station
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if CourseStrand.objects.filter(station=self.station, name=name).exists():
+            raise forms.ValidationError(_("This station already has a strand of that name."))
+        return name
+
+
+class SlotForm(forms.ModelForm):
+    class Meta:
+        model = TimetableSlot
+        fields = ["care_class", "weekday", "starts_at", "ends_at", "strand", "activity"]
+        widgets = {"starts_at": TIME, "ends_at": TIME}
+
+    def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["care_class"].queryset = CareClass.objects.filter(station=station)
+        self.fields["strand"].queryset = CourseStrand.objects.filter(station=station)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        check_ends_after_start(
+            self, "starts_at", "ends_at", _("An activity must end after it starts.")
+        )
+        return data

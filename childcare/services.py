@@ -18,6 +18,7 @@ from childcare.models import (
     Booking,
     CareClass,
     Child,
+    CourseStrand,
     Enrolment,
     EnrolmentEvent,
     GrowthRecord,
@@ -28,6 +29,7 @@ from childcare.models import (
     ProgressNote,
     Session,
     Station,
+    TimetableSlot,
 )
 from communities.models import Resident
 from portal.accounts.models import User
@@ -569,4 +571,46 @@ def session_create(
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
+    )
+
+
+@transaction.atomic
+def course_strand_create(
+    *, station: Station, name: str, description: str = "", order: int = 0, by: User
+) -> CourseStrand:
+    if not Station.objects.operated_by(by).filter(pk=station.pk).exists():
+        raise ValidationError(_("You do not run this station."))
+    if CourseStrand.objects.filter(station=station, name=name).exists():
+        raise ValidationError(_("This station already has a strand of that name."))
+    return CourseStrand.objects.create(
+        station=station, name=name, description=description, order=order
+    )
+
+
+@transaction.atomic
+def timetable_slot_create(
+    *,
+    care_class: CareClass,
+    weekday: int,
+    starts_at: datetime.time,
+    ends_at: datetime.time,
+    strand: CourseStrand,
+    activity: str = "",
+    by: User,
+) -> TimetableSlot:
+    """A planned activity in a class's week; class and strand must be of a station `by` runs."""
+    station_id = care_class.station_id
+    if not Station.objects.operated_by(by).filter(pk=station_id).exists():
+        raise ValidationError(_("You do not run this station."))
+    if strand.station_id != station_id:
+        raise ValidationError(_("That course belongs to another station."))
+    if ends_at <= starts_at:
+        raise ValidationError(_("An activity must end after it starts."))
+    return TimetableSlot.objects.create(
+        care_class=care_class,
+        weekday=weekday,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        strand=strand,
+        activity=activity,
     )

@@ -19,9 +19,7 @@ from django.views.decorators.http import require_POST
 from childcare import forms, rules, selectors, services
 from childcare.models import (
     Booking,
-    CareClass,
     Child,
-    CourseStrand,
     Enrolment,
     Session,
     Station,
@@ -316,19 +314,24 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 def curriculum_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Course strands and each class's weekly timetable."""
     station = get_object_or_404(Station.objects.operated_by(request.user), pk=pk)
-    strand_form = StrandForm(request.POST if request.POST.get("form") == "strand" else None)
-    slot_form = SlotForm(
-        request.POST if request.POST.get("form") == "slot" else None, station=station
-    )
+    which = request.POST.get("form")
+    strand_form = forms.StrandForm(request.POST if which == "strand" else None, station=station)
+    slot_form = forms.SlotForm(request.POST if which == "slot" else None, station=station)
     if request.method == "POST":
-        form = strand_form if request.POST.get("form") == "strand" else slot_form
+        form = strand_form if which == "strand" else slot_form
         if form.is_bound and form.is_valid():
-            obj = form.save(commit=False)
-            if isinstance(obj, CourseStrand):
-                obj.station = station
-            obj.save()
-            messages.success(request, _("Saved."))
-            return redirect("childcare:curriculum_edit", pk=station.pk)
+            try:
+                if which == "strand":
+                    services.course_strand_create(
+                        station=station, **form.cleaned_data, by=request.user
+                    )
+                else:
+                    services.timetable_slot_create(**form.cleaned_data, by=request.user)
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("childcare:curriculum_edit", pk=station.pk)
     slots = TimetableSlot.objects.filter(care_class__station=station).select_related(
         "strand", "care_class"
     )
@@ -343,30 +346,6 @@ def curriculum_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "slots": slots,
         },
     )
-
-
-class StrandForm(forms.forms.ModelForm):
-    class Meta:
-        model = CourseStrand
-        fields = ["name", "description", "order"]
-
-
-class SlotForm(forms.forms.ModelForm):
-    class Meta:
-        model = TimetableSlot
-        fields = ["care_class", "weekday", "starts_at", "ends_at", "strand", "activity"]
-        widgets = {"starts_at": forms.TIME, "ends_at": forms.TIME}
-
-    def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["care_class"].queryset = CareClass.objects.filter(station=station)
-        self.fields["strand"].queryset = CourseStrand.objects.filter(station=station)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            raise forms.forms.ValidationError(_("An activity must end after it starts."))
-        return data
 
 
 @login_required
