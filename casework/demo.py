@@ -11,6 +11,7 @@ import datetime
 import random
 from typing import TextIO
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from casework.models import (
     Volunteer,
     VolunteerTeam,
 )
+from casework.tasks import carer_reviews_raise
 from communities.models import Community, Household, Region, Resident
 from portal.accounts.demo import DEMO_PASSWORD, demo_assign, demo_user
 from portal.accounts.models import Role, RoleAssignment, User
@@ -267,6 +269,9 @@ def seed(stdout: TextIO) -> None:
     for j, case in enumerate(cases):
         interval = rules.VISIT_INTERVAL_DAYS[case.risk_level]
         last = today - datetime.timedelta(days=rng.randint(1, int(interval * 1.25)))
+        if j < 2:
+            # The demo volunteer's first two children are overdue, to show on their page.
+            last = today - datetime.timedelta(days=interval + 3 + j)
         day = last
         while day >= season_start:
             visits.append((j, Visit(kind=kinds[(j + day.day) % 4], date=day, notes="")))
@@ -376,9 +381,54 @@ def seed(stdout: TextIO) -> None:
             for k in range(32)
         ]
     )
+    reviews = _seed_carer_assessments(carers, households, today)
     overdue = sum(1 for c in cases if c.next_visit_due < today)
     stdout.write(
         f"casework: {len(cases)} left-behind children ({IN_DISTRESS_TOTAL} in distress), "
         f"{len(volunteers) + 1} volunteers, {len(pairings)} pairings, {len(visits)} visits "
-        f"({overdue} children overdue), 32 outreach sessions.\n"
+        f"({overdue} children overdue), 32 outreach sessions, {reviews} risk reviews raised by "
+        "carers' ability.\n"
     )
+
+
+# Scores per domain (self-care, motor, mental, perception) that fall in each GB/T 42195 level.
+_LEVEL_SCORES = {0: (32, 15, 28, 15), 1: (25, 12, 22, 11), 2: (20, 10, 15, 10), 3: (15, 5, 12, 8)}
+
+
+def _seed_carer_assessments(
+    carers: list[Resident], households: list[Household], today: datetime.date
+) -> int:
+    """Some grandparent carers are elders with an ability assessment (eldercare), a few at
+    level 2 or worse: the one-household view and the review job then have something to show."""
+    try:
+        elder_model = apps.get_model("eldercare", "Elder")
+        assessment_model = apps.get_model("eldercare", "AbilityAssessment")
+    except LookupError:
+        return 0
+    chosen = [
+        (c, h) for i, (c, h) in enumerate(zip(carers, households, strict=True)) if i % 25 == 0
+    ]
+    elders = elder_model.objects.bulk_create(
+        [elder_model(resident=c, community_id=h.community_id) for c, h in chosen]
+    )
+    assessments = []
+    for i, elder in enumerate(elders):
+        level = [0, 1, 1, 2, 3][i % 5]
+        self_care, motor, mental, perception = _LEVEL_SCORES[level]
+        assessed = today - datetime.timedelta(days=20 + i)
+        assessments.append(
+            assessment_model(
+                elder=elder,
+                assessed_on=assessed,
+                self_care=self_care,
+                motor=motor,
+                mental=mental,
+                perception=perception,
+                total=self_care + motor + mental + perception,
+                base_level=level,
+                level=level,
+                next_due=assessed + datetime.timedelta(days=365),
+            )
+        )
+    assessment_model.objects.bulk_create(assessments)
+    return carer_reviews_raise()
