@@ -311,6 +311,20 @@ class StaffBookForm(forms.Form):
         self.fields["elder"].queryset = elders
 
 
+class NoticeForm(forms.Form):
+    date = forms.DateField(label=_("Day"), widget=DATE_WIDGET)
+    coming = forms.TypedChoiceField(
+        label=_("Will they come to the day-care centre?"),
+        choices=[("1", _("Yes, coming")), ("0", _("No, not coming"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate() + datetime.timedelta(days=1)
+
+
 class AlertCloseForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

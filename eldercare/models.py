@@ -741,6 +741,43 @@ class DayCareAttendance(models.Model):
         return f"{self.elder} {self.date}"
 
 
+class DayCareNotice(models.Model):
+    """Family or staff say an elder will (or will not) come on a day, beside the weekly plan.
+
+    An elder is expected on a day when the notice says so, or when the day is in their plan
+    and no notice says otherwise (see `expected_q`)."""
+
+    elder = models.ForeignKey(
+        Elder, on_delete=models.CASCADE, related_name="daycare_notices", verbose_name=_("elder")
+    )
+    date = models.DateField(_("date"))
+    coming = models.BooleanField(_("coming"))
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("day-care notice")
+        verbose_name_plural = _("day-care notices")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["elder", "date"], name="eldercare_notice_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.elder} {self.date} {self.coming}"
+
+
+def expected_q(day: datetime.date) -> Q:
+    """Elders expected at day care on `day`: by notice, or by plan unless a notice says no."""
+    notices = DayCareNotice.objects.filter(elder=models.OuterRef("pk"), date=day)
+    return (
+        Q(day_care_weekdays__contains=str(day.weekday()))
+        & ~models.Exists(notices.filter(coming=False))
+    ) | models.Exists(notices.filter(coming=True))
+
+
 # --- meals ----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ from eldercare.models import (
     CarePlan,
     CareRiskEvent,
     DayCareAttendance,
+    DayCareNotice,
     Elder,
     ElderThreshold,
     FamilyContact,
@@ -45,6 +46,7 @@ from eldercare.models import (
     RiskAssessment,
     RoundRecord,
     ShiftHandover,
+    expected_q,
 )
 from portal.accounts.models import Role, RoleAssignment, User
 from portal.notifications.models import Notification
@@ -350,11 +352,10 @@ def missed_checkins_raise(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     local = timezone.localtime(now)
     today = local.date()
-    weekday = str(today.weekday())
     elders = (
         Elder.objects.filter(
+            expected_q(today),
             status=Elder.Status.ACTIVE,
-            day_care_weekdays__contains=weekday,
             facility__kind=CareFacility.Kind.DAY_CARE,
             facility__status=CareFacility.Status.OPEN,
             facility__checkin_deadline__lte=local.time(),
@@ -382,6 +383,21 @@ def missed_checkins_raise(*, now: datetime.datetime | None = None) -> int:
             continue
         raised += 1
     return raised
+
+
+def daycare_notice_set(
+    *, elder: Elder, date: datetime.date, coming: bool, by: User
+) -> DayCareNotice:
+    """Record that an elder will (or will not) come on a day; replaces an earlier notice."""
+    if date < timezone.localdate():
+        raise ServiceError(_("Choose today or a later day."))
+    if elder.facility_id is None or elder.facility.kind != CareFacility.Kind.DAY_CARE:
+        raise ServiceError(_("This elder is not served by a day-care centre."))
+    with transaction.atomic():
+        notice, _created = DayCareNotice.objects.update_or_create(
+            elder=elder, date=date, defaults={"coming": coming, "by": by}
+        )
+    return notice
 
 
 # --- meals ----------------------------------------------------------------------------------

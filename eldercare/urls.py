@@ -9,6 +9,7 @@ urlpatterns = [
     path("family/", views.family_home, name="family_home"),
     path("family/elders/<int:pk>/", views.family_elder, name="family_elder"),
     path("family/elders/<int:pk>/book/", views.family_book, name="family_book"),
+    path("family/elders/<int:pk>/notice/", views.family_notice, name="family_notice"),
     path(
         "family/bookings/<int:pk>/cancel/",
         views.family_booking_cancel,

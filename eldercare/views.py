@@ -26,6 +26,7 @@ from eldercare.forms import (
     HandoverForm,
     ImportForm,
     MealForm,
+    NoticeForm,
     ReadingForm,
     RiskAssessmentForm,
     RiskEventForm,
@@ -41,6 +42,7 @@ from eldercare.models import (
     CareFacility,
     CarePlan,
     DayCareAttendance,
+    DayCareNotice,
     Elder,
     FamilyContact,
     HealthReading,
@@ -121,6 +123,8 @@ def family_elder(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance": attendance,
         "bookings": bookings,
         "book_form": BookForm(meals=meals) if contact.can_book and elder.facility_id else None,
+        "notice_form": NoticeForm() if elder.facility_id else None,
+        "notices": list(DayCareNotice.objects.filter(elder=elder, date__gte=today)),
         "today": today,
     }
     if contact.can_see_health:
@@ -148,6 +152,25 @@ def family_book(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, _("Choose a meal from the list."))
+    return redirect("eldercare:family_elder", pk=pk)
+
+
+@login_required
+@require_POST
+def family_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """A family member tells the centre the elder will, or will not, come on a day."""
+    contact = get_object_or_404(
+        FamilyContact.objects.select_related("elder__facility"), elder_id=pk, user=request.user
+    )
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.daycare_notice_set(elder=contact.elder, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Thank you, the centre has been told."))
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose a day and whether they will come."))
     return redirect("eldercare:family_elder", pk=pk)
 
 
@@ -216,7 +239,12 @@ def facility_day(request: HttpRequest, pk: int) -> HttpResponse:
                 "attendances",
                 queryset=DayCareAttendance.objects.filter(date=day),
                 to_attr="day_attendance",
-            )
+            ),
+            Prefetch(
+                "daycare_notices",
+                queryset=DayCareNotice.objects.filter(date=day),
+                to_attr="day_notice",
+            ),
         )
         .order_by("name", "pk")
     )
@@ -225,7 +253,8 @@ def facility_day(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "elder": e,
             "attendance": e.day_attendance[0] if e.day_attendance else None,
-            "expected": weekday in e.day_care_weekdays,
+            "notice": e.day_notice[0] if e.day_notice else None,
+            "expected": e.day_notice[0].coming if e.day_notice else weekday in e.day_care_weekdays,
         }
         for e in elders
     ]

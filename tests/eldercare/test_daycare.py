@@ -90,3 +90,40 @@ def test_bad_day_parameter_is_not_a_500(client, facility, facility_staff):
     client.force_login(facility_staff)
     response = client.get(reverse("eldercare:facility_day", args=[facility.pk]), {"date": "x"})
     assert response.status_code == 200
+
+
+def test_family_says_not_coming_so_no_missed_check_in_alert(client, facility, elder, family):
+    client.force_login(family)
+    today = timezone.localdate().isoformat()
+    client.post(reverse("eldercare:family_notice", args=[elder.pk]), {"date": today, "coming": "0"})
+    assert services.missed_checkins_raise(now=_after_deadline()) == 0
+
+
+def test_family_books_an_extra_day_so_the_elder_is_expected(client, facility, elder, family):
+    elder.day_care_weekdays = ""
+    elder.save()
+    assert services.missed_checkins_raise(now=_after_deadline()) == 0
+    client.force_login(family)
+    today = timezone.localdate().isoformat()
+    client.post(reverse("eldercare:family_notice", args=[elder.pk]), {"date": today, "coming": "1"})
+    assert services.missed_checkins_raise(now=_after_deadline()) == 1
+
+
+@pytest.mark.parametrize("persona", ["other_family", "outsider"])
+def test_notice_for_another_familys_elder_is_404(client, request, elder, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(
+        reverse("eldercare:family_notice", args=[elder.pk]),
+        {"date": timezone.localdate().isoformat(), "coming": "0"},
+    )
+    assert response.status_code == 404
+    assert not elder.daycare_notices.exists()
+
+
+def test_notice_for_a_past_day_is_refused(client, elder, family):
+    client.force_login(family)
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    client.post(
+        reverse("eldercare:family_notice", args=[elder.pk]), {"date": yesterday, "coming": "0"}
+    )
+    assert not elder.daycare_notices.exists()

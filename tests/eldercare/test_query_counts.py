@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from eldercare import services
-from eldercare.models import Alert, DayCareAttendance, MealBooking
+from eldercare.models import Alert, DayCareAttendance, DayCareNotice, MealBooking
 from tests.eldercare.factories import (
     ElderFactory,
     FamilyContactFactory,
@@ -48,6 +48,10 @@ def _grow(facility, staff, elder, n: int, start: int = 0) -> None:
         HealthReadingFactory(elder=elder)
         HealthReadingFactory(elder=other)
         Alert.objects.create(elder=other, kind="other", date=today, message="x")
+        DayCareNotice.objects.create(elder=other, date=today, coming=bool(i % 2))
+        DayCareNotice.objects.create(
+            elder=elder, date=today + datetime.timedelta(days=i + 1), coming=False
+        )
         Alert.objects.create(elder=elder, kind="other", date=today, message="y")
         services.assessment_create(elder=other, assessed_on=today, scores=full_scores(), by=staff)
 
@@ -61,7 +65,7 @@ def test_facility_day_page_queries_are_fixed(
     url = reverse("eldercare:facility_day", args=[facility.pk])
     _grow(facility, facility_staff, elder, 2)
     client.get(url)  # warm the session
-    with django_assert_num_queries(9) as ctx:
+    with django_assert_num_queries(10) as ctx:
         assert client.get(url).status_code == 200
     _grow(facility, facility_staff, elder, 12, start=2)
     with django_assert_num_queries(len(ctx.captured_queries)):
@@ -79,7 +83,7 @@ def test_family_elder_page_queries_are_fixed(
     url = reverse("eldercare:family_elder", args=[elder.pk])
     _grow(facility, facility_staff, elder, 2)
     client.get(url)
-    with django_assert_num_queries(11) as ctx:
+    with django_assert_num_queries(12) as ctx:
         assert client.get(url).status_code == 200
     _grow(facility, facility_staff, elder, 12, start=2)
     with django_assert_num_queries(len(ctx.captured_queries)):
