@@ -1,8 +1,10 @@
 """The daily overdue-visit job: once per overdue period, a fixed number of queries."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from casework import services
@@ -82,3 +84,26 @@ def test_overdue_job_query_count_does_not_grow_with_children(
     # release: the same nine whatever the number of children.
     with django_assert_num_queries(9):
         assert overdue_visits_notify() == size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_job_at_once_notify_once(community, community_staff):
+    PairingFactory(child=CaseChildFactory(community=community, next_visit_due=YESTERDAY))
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(overdue_visits_notify())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 1]
+    assert OverdueNotice.objects.count() == 1
+    assert Notification.objects.filter(recipient=community_staff).count() == 1
