@@ -121,3 +121,12 @@ def test_bad_ids_answer_404(client, community_staff):
     assert client.get("/care/children/999999/").status_code == 404
     assert client.get("/care/households/999999/").status_code == 404
     assert client.get("/care/access-log/?child=abc&page=zz").status_code == 200
+
+
+def test_paired_volunteer_can_ask_to_close_but_not_close(
+    client, paired_child, volunteer, community_staff
+):
+    client.force_login(volunteer)
+    page = client.get(detail(paired_child))
+    assert reverse("casework:child_close_request", args=[paired_child.pk]) in page.text
+    assert reverse("casework:child_close_approve", args=[paired_child.pk]) not in page.text
