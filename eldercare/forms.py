@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Resident
 from eldercare import rules
@@ -41,7 +42,9 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class DayForm(forms.Form):
     """The ?date= of a day page; a bad date is a form error, not a 500."""
 
-    date = forms.DateField(label=_("Day"), required=False, widget=DATE_WIDGET)
+    date = forms.DateField(
+        label=pgettext_lazy("eldercare", "Day"), required=False, widget=DATE_WIDGET
+    )
 
     def day(self) -> datetime.date:
         if self.is_valid() and self.cleaned_data["date"]:
@@ -226,7 +229,9 @@ class RiskAssessmentForm(forms.Form):
 
 
 class RiskEventForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What happened"), choices=RiskEventKind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("eldercare", "What happened"), choices=RiskEventKind.choices
+    )
     occurred_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     note = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -312,7 +317,7 @@ class StaffBookForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    date = forms.DateField(label=_("Day"), widget=DATE_WIDGET)
+    date = forms.DateField(label=pgettext_lazy("eldercare", "Day"), widget=DATE_WIDGET)
     coming = forms.TypedChoiceField(
         label=_("Will they come to the day-care centre?"),
         choices=[("1", _("Yes, coming")), ("0", _("No, not coming"))],

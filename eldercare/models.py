@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import mask_id_number, path_prefix_q
 from eldercare import rules
@@ -31,10 +32,10 @@ class FacilityKind(models.TextChoices):
 
 
 class FacilityStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("eldercare", "Open")
     PREPARING = "preparing", _("Preparing")
     SUSPENDED = "suspended", _("Suspended")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("eldercare", "Closed")
 
 
 class SupportCategory(models.TextChoices):
@@ -46,7 +47,7 @@ class SupportCategory(models.TextChoices):
 
 class ElderStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    LEFT = "left", _("Left")
+    LEFT = "left", pgettext_lazy("eldercare", "Left")
 
 
 class Sex(models.TextChoices):
@@ -102,9 +103,9 @@ class AlertKind(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("eldercare alert", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("eldercare alert", "Closed")
 
 
 class Shift(models.TextChoices):
@@ -185,7 +186,7 @@ class CareFacility(models.Model):
     Kind = FacilityKind
     Status = FacilityStatus
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("eldercare", "name"), max_length=100)
     community = models.ForeignKey(
         "communities.Community",
         on_delete=models.PROTECT,
@@ -471,7 +472,9 @@ class CareRiskEvent(models.Model):
     elder = models.ForeignKey(
         Elder, on_delete=models.CASCADE, related_name="risk_events", verbose_name=_("elder")
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=RiskEventKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("eldercare", "kind"), max_length=12, choices=RiskEventKind.choices
+    )
     occurred_on = models.DateField(_("date"))
     note = models.TextField(_("what happened"), blank=True)
     recorded_by = models.ForeignKey(
@@ -547,7 +550,7 @@ class AbilityAssessment(models.Model):
     perception = models.PositiveSmallIntegerField(_("perception and social participation"))
     total = models.PositiveSmallIntegerField(_("total score"))
     base_level = models.PositiveSmallIntegerField(_("level by score"))
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(pgettext_lazy("eldercare", "level"))
     raise_reason = models.CharField(_("reason the level was raised"), max_length=200, blank=True)
     next_due = models.DateField(_("next assessment due"))
     # Set once by the reminder job (claimed with a conditional UPDATE): one reminder each.
@@ -658,7 +661,7 @@ class CarePlan(models.Model):
     elder = models.ForeignKey(
         Elder, on_delete=models.CASCADE, related_name="care_plans", verbose_name=_("elder")
     )
-    level = models.PositiveSmallIntegerField(_("level"), null=True)
+    level = models.PositiveSmallIntegerField(pgettext_lazy("eldercare", "level"), null=True)
     risks = models.JSONField(_("risks"), default=list)
     round_interval_hours = models.PositiveSmallIntegerField(_("rounds every (hours)"))
     measures = models.JSONField(_("care measures"), default=list)
@@ -669,8 +672,8 @@ class CarePlan(models.Model):
     objects = ElderRelatedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("care plan")
-        verbose_name_plural = _("care plans")
+        verbose_name = pgettext_lazy("eldercare", "care plan")
+        verbose_name_plural = pgettext_lazy("eldercare", "care plans")
         ordering = ["-created", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -706,9 +709,11 @@ class DayCareAttendance(models.Model):
     # a writer skipped the row lock in attendance_check_in.
     seat_no = models.PositiveIntegerField()
     places = models.PositiveIntegerField()
-    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_in_at = models.DateTimeField(pgettext_lazy("eldercare", "checked in at"))
     checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(
+        pgettext_lazy("eldercare", "checked out at"), null=True, blank=True
+    )
     checked_out_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -798,7 +803,9 @@ class Meal(models.Model):
     menu = models.TextField(_("menu"))
     capacity = models.PositiveIntegerField(_("portions"))
     # Kept by meal_book/meal_booking_cancel under the row lock; the constraint is the backstop.
-    booked = models.PositiveIntegerField(_("booked"), default=0, editable=False)
+    booked = models.PositiveIntegerField(
+        pgettext_lazy("eldercare", "booked"), default=0, editable=False
+    )
     price = models.DecimalField(
         _("price (yuan)"),
         max_digits=6,
@@ -811,7 +818,7 @@ class Meal(models.Model):
 
     class Meta:
         verbose_name = _("meal")
-        verbose_name_plural = _("meals")
+        verbose_name_plural = pgettext_lazy("eldercare", "meals")
         ordering = ["date", "kind"]
         constraints = [
             models.UniqueConstraint(
@@ -1005,7 +1012,9 @@ class Alert(models.Model):
     elder = models.ForeignKey(
         Elder, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("elder")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("eldercare", "kind"), max_length=16, choices=AlertKind.choices
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )
