@@ -13,7 +13,8 @@
 3. Runs pgbench with the same workload as a raw transaction (BEGIN; SELECT ... FOR UPDATE on
    the session row; INSERT booking; UPDATE counter; COMMIT) and prints the ratio.
 
-Each phase runs --rounds times (bookings emptied in between); the median is reported.
+Each phase runs --rounds times (bookings emptied in between), after one unmeasured HTTP
+warm-up round; the median is reported.
 Nothing here is run by the test suite.
 """
 
@@ -348,6 +349,10 @@ def main() -> None:
     rps_runs: list[float] = []
     failures = []
     try:
+        # One unmeasured round first: workers import, connect and warm their caches.
+        reset_bookings(data["session"])
+        warm = http_round(port, data, args.attempts)
+        print(f"  warm-up (not counted): {warm['rps']:.1f} requests/s, errors {warm['errors']}")
         for n in range(args.rounds):
             reset_bookings(data["session"])
             result = http_round(port, data, args.attempts)
