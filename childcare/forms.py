@@ -133,6 +133,17 @@ def check_ends_after_start(form: forms.Form, start: str, end: str, message: obje
         form.add_error(end, message)
 
 
+class EnrolmentReassignForm(forms.Form):
+    station = forms.ModelChoiceField(label=_("Move to station"), queryset=Station.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args: object, user: User, enrolment: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = (
+            Station.objects.managed_by(user).public().exclude(pk=enrolment.station_id)
+        )
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session

@@ -614,3 +614,48 @@ def timetable_slot_create(
         strand=strand,
         activity=activity,
     )
+
+
+@transaction.atomic
+def enrolment_reassign(
+    *, enrolment: Enrolment, station: Station, note: str = "", by: User
+) -> Enrolment:
+    """Move an open application to another station; the reviewer must manage both (community
+    staff moving it within their community, or within a "1+N" network they oversee)."""
+    managed = Station.objects.managed_by(by)
+    if (
+        not managed.filter(pk=enrolment.station_id).exists()
+        or not managed.filter(pk=station.pk).exists()
+    ):
+        raise ValidationError(_("You do not manage both stations."))
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("station", "child__resident")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.status not in ("applied", "waitlisted"):
+        raise ValidationError(_("Only an application not yet decided can be moved."))
+    if station.pk == enrolment.station_id:
+        raise ValidationError(_("The application is already at that station."))
+    if station.status == Station.Status.CLOSED:
+        raise ValidationError(_("This station is closed."))
+    _check_age_for_station(enrolment.child, station, enrolment.start_date)
+    previous = enrolment.station
+    enrolment.station = station
+    enrolment.save(update_fields=["station", "updated"])
+    EnrolmentEvent.objects.create(
+        enrolment=enrolment,
+        from_status=enrolment.status,
+        to_status=enrolment.status,
+        note=_("Moved from %(old)s to %(new)s. %(note)s")
+        % {"old": previous, "new": station, "note": note},
+        by=by,
+    )
+    _notify_guardians(
+        enrolment.child,
+        _("The application for %(child)s has been moved to %(station)s.")
+        % {"child": enrolment.child, "station": station},
+        Notification.Kind.ENROLMENT,
+        enrolment.get_absolute_url(),
+    )
+    return enrolment

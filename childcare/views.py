@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +25,7 @@ from childcare.models import (
     Station,
     TimetableSlot,
 )
+from portal.accounts.models import Role, RoleAssignment
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -233,8 +234,17 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     stations = (
         Station.objects.managed_by(request.user)
-        .select_related("community__region")
+        .select_related("community__region", "premises")
         .annotate(pending=Count("enrolments", filter=Q(enrolments__status="applied")))
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(role=Role.STATION_STAFF).select_related(
+                    "user"
+                ),
+                to_attr="staff",
+            )
+        )
     )
     operated = set(Station.objects.operated_by(request.user).values_list("pk", flat=True))
     return render(
@@ -374,21 +384,36 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_decide = Station.objects.managed_by(request.user).filter(pk=enrolment.station_id).exists()
-    form = forms.EnrolmentDecisionForm(request.POST or None, station=enrolment.station)
+    action = request.POST.get("action", "decide")
+    form = forms.EnrolmentDecisionForm(
+        request.POST if action == "decide" else None, station=enrolment.station
+    )
+    move_form = forms.EnrolmentReassignForm(
+        request.POST if action == "move" else None, user=request.user, enrolment=enrolment
+    )
     if request.method == "POST":
         if not can_decide:
             raise Http404
-        if form.is_valid():
+        bound = form if action == "decide" else move_form
+        if bound.is_valid():
             try:
-                services.enrolment_decide(
-                    enrolment=enrolment,
-                    status=form.cleaned_data["status"],
-                    care_class=form.cleaned_data["care_class"],
-                    note=form.cleaned_data["note"],
-                    by=request.user,
-                )
+                if action == "decide":
+                    services.enrolment_decide(
+                        enrolment=enrolment,
+                        status=form.cleaned_data["status"],
+                        care_class=form.cleaned_data["care_class"],
+                        note=form.cleaned_data["note"],
+                        by=request.user,
+                    )
+                else:
+                    services.enrolment_reassign(
+                        enrolment=enrolment,
+                        station=move_form.cleaned_data["station"],
+                        note=move_form.cleaned_data["note"],
+                        by=request.user,
+                    )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                bound.add_error(None, _error_text(exc))
             else:
                 messages.success(request, _("Decision saved; the parent has been told."))
                 return redirect(enrolment.get_absolute_url())
@@ -399,6 +424,9 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enrolment": enrolment,
             "form": form if can_decide else None,
+            "move_form": move_form
+            if can_decide and enrolment.status in ("applied", "waitlisted")
+            else None,
             "events": enrolment.events.select_related("by"),
             "age_months": child.age_in_months_on(enrolment.start_date),
             "guardians": child.guardians.all(),

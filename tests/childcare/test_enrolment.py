@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from childcare.models import CareClass, Enrolment, Station
-from childcare.services import enrolment_apply, enrolment_decide
+from childcare.services import enrolment_apply, enrolment_decide, enrolment_reassign
 from portal.notifications.models import Notification
 from tests.childcare.factories import CareClassFactory, EnrolmentFactory, child_of, login
 from tests.factories import UserFactory
@@ -236,3 +236,48 @@ def test_refusal_is_shown_in_chinese_by_default(client, parent, community, stati
         },
     )
     assert "托育驿站只接收3岁以下的孩子" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_community_staff_moves_an_application_within_their_community(
+    parent, child, station, community_staff, community
+):
+    from tests.childcare.factories import StationFactory
+
+    branch = StationFactory(community=community, name="分园")
+    enrolment = apply(child, station, parent)
+    enrolment_reassign(enrolment=enrolment, station=branch, by=community_staff)
+    enrolment.refresh_from_db()
+    assert enrolment.station == branch
+    assert enrolment.status == "applied"
+    assert enrolment.events.count() == 2
+    assert Notification.objects.filter(recipient=parent, kind="enrolment").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["station_staff", "outsider"])
+def test_moving_to_a_station_not_managed_is_refused(
+    request, who, parent, child, station, other_station
+):
+    enrolment = apply(child, station, parent)
+    with pytest.raises(ValidationError):
+        enrolment_reassign(
+            enrolment=enrolment, station=other_station, by=request.getfixturevalue(who)
+        )
+    enrolment.refresh_from_db()
+    assert enrolment.station == station
+
+
+@pytest.mark.django_db
+def test_moving_over_http_to_a_foreign_station_is_a_form_error(
+    client, parent, child, station, community_staff, other_station
+):
+    enrolment = apply(child, station, parent)
+    login(client, community_staff)
+    response = client.post(
+        reverse("childcare:enrolment_detail", args=[enrolment.pk]),
+        {"action": "move", "station": other_station.pk},
+    )
+    assert response.status_code == 200
+    enrolment.refresh_from_db()
+    assert enrolment.station == station
