@@ -145,7 +145,7 @@ class ElderForm(forms.ModelForm):
 
 
 class FamilyContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("eldercare", "Name"), max_length=50)
     relation = forms.CharField(label=_("Relation"), max_length=20)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     account_phone = forms.CharField(

@@ -476,7 +476,7 @@ class CareRiskEvent(models.Model):
         pgettext_lazy("eldercare", "kind"), max_length=12, choices=RiskEventKind.choices
     )
     occurred_on = models.DateField(_("date"))
-    note = models.TextField(_("what happened"), blank=True)
+    note = models.TextField(pgettext_lazy("eldercare", "what happened"), blank=True)
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
     )
@@ -1023,7 +1023,7 @@ class Alert(models.Model):
     reading = models.ForeignKey(
         HealthReading, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
-    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created = models.DateTimeField(pgettext_lazy("eldercare", "created"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
