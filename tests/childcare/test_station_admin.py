@@ -140,3 +140,59 @@ def test_station_hours_backwards_is_a_form_error(client, station, station_staff)
     assert "hours_valid" not in response.content.decode()
     station.refresh_from_db()
     assert station.opens_at == datetime.time(8, 0)
+
+
+@pytest.mark.django_db
+def test_staff_home_lists_only_managed_stations(
+    client, station, other_station, station_staff, community_staff, outsider
+):
+    login(client, station_staff)
+    body = client.get(reverse("childcare:staff_home")).content.decode()
+    assert station.name in body and other_station.name not in body
+    assert str(station_staff) in body  # the station's staff are listed
+    login(client, community_staff)
+    body = client.get(reverse("childcare:staff_home")).content.decode()
+    assert station.name in body and other_station.name not in body
+    login(client, outsider)
+    body = client.get(reverse("childcare:staff_home")).content.decode()
+    assert station.name not in body and other_station.name in body
+
+
+@pytest.mark.django_db
+def test_home_sends_parent_and_station_staff_to_their_pages(client, parent, station_staff):
+    login(client, parent)
+    assert client.get("/")["Location"] == reverse("childcare:parent_home")
+    login(client, station_staff)
+    assert client.get("/")["Location"] == reverse("childcare:staff_home")
+
+
+@pytest.mark.django_db
+def test_parent_adds_a_child_into_their_household(client, parent, community):
+    from communities.models import Resident
+    from tests.factories import HouseholdFactory, ResidentFactory
+
+    household = HouseholdFactory(community=community)
+    ResidentFactory(household=household, user=parent, name="家长本人")
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:child_register"),
+        {"name": "小明", "sex": "M", "date_of_birth": "2025-06-01", "relation": "子女"},
+    )
+    assert response.status_code == 302
+    kid = Resident.objects.get(name="小明")
+    assert kid.household == household
+    assert kid.child.guardians.get().user == parent
+
+
+@pytest.mark.django_db
+def test_parent_without_household_gets_a_clear_message(client, parent):
+    from communities.models import Resident
+
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:child_register"),
+        {"name": "小明", "sex": "M", "date_of_birth": "2025-06-01", "relation": "子女"},
+    )
+    assert response.status_code == 200
+    assert "社区" in response.content.decode()
+    assert not Resident.objects.filter(name="小明").exists()
