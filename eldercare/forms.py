@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communities.models import Resident
+from communities.models import Resident, mask_id_number
 from eldercare import rules
 from eldercare.models import (
     ACCESSIBILITY_FIELDS,
@@ -130,6 +130,17 @@ class ElderForm(forms.ModelForm):
         )
         self.fields["resident"].required = False
         self.fields["weekdays"].initial = list(self.instance.day_care_weekdays or "")
+        # A stored ID number is never sent back to the browser in full: the field starts
+        # empty, shows the masked number, and an empty answer keeps what is stored.
+        self._stored_id_number = self.instance.id_number
+        if self._stored_id_number:
+            self.initial["id_number"] = ""
+            self.fields["id_number"].help_text = _(
+                "Stored: %(masked)s. Leave empty to keep it."
+            ) % {"masked": mask_id_number(self._stored_id_number)}
+
+    def clean_id_number(self) -> str:
+        return self.cleaned_data["id_number"] or self._stored_id_number
 
     def clean(self) -> dict:
         data = super().clean()

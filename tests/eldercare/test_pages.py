@@ -146,3 +146,26 @@ def test_staff_add_a_meal_and_book_and_serve(client, facility, elder, facility_s
     client.post(reverse("eldercare:booking_action", args=[booking.pk, "serve"]))
     booking.refresh_from_db()
     assert booking.status == "served"
+
+
+def test_edit_form_never_shows_the_full_id_number_and_keeps_it(client, elder, facility_staff):
+    elder.id_number = "530828194503011234"
+    elder.save()
+    client.force_login(facility_staff)
+    url = reverse("eldercare:elder_edit", args=[elder.pk])
+    body = client.get(url).content.decode()
+    assert "530828194503011234" not in body and "5308**********1234" in body
+    response = client.post(
+        url,
+        {
+            "name": elder.name,
+            "date_of_birth": "1945-03-01",
+            "sex": "F",
+            "support_category": "central",
+            "status": "active",
+            "id_number": "",
+        },
+    )
+    assert response.status_code == 302
+    elder.refresh_from_db()
+    assert elder.id_number == "530828194503011234"
