@@ -53,6 +53,7 @@ from eldercare.models import (
     RoundRecord,
     ShiftHandover,
 )
+from portal.accounts.models import Role, User
 
 
 def _facility_for_staff(request: HttpRequest, pk: int) -> CareFacility:
@@ -205,10 +206,17 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can_manage
         else None
     )
+    staff = (
+        User.objects.filter(
+            role_assignments__facility=facility, role_assignments__role=Role.FACILITY_STAFF
+        ).order_by("name")
+        if can_manage
+        else None
+    )
     return render(
         request,
         "eldercare/facility_detail.html",
-        {"facility": facility, "can_manage": can_manage, "elders": elders},
+        {"facility": facility, "can_manage": can_manage, "elders": elders, "staff": staff},
     )
 
 

@@ -177,3 +177,31 @@ def test_start_pages_exist(client, facility_staff, family):
     assert client.get(reverse("eldercare:staff_home")).status_code == 200
     client.force_login(family)
     assert client.get(reverse("eldercare:family_home")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["other_facility_staff", "outsider", "family", "official"])
+def test_others_cannot_check_in_or_out_at_a_facility(client, request, facility, elder, persona):
+    from eldercare import services
+    from eldercare.models import DayCareAttendance
+    from tests.factories import UserFactory
+
+    staff = UserFactory()
+    attendance = services.attendance_check_in(elder=elder, facility=facility, by=staff)
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(reverse("eldercare:check_out", args=[attendance.pk])).status_code == 404
+    attendance.delete()
+    url = reverse("eldercare:check_in", args=[facility.pk, elder.pk])
+    assert client.post(url).status_code == 404
+    assert not DayCareAttendance.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["other_family", "outsider", "facility_staff"])
+def test_only_family_books_through_the_family_page(client, request, facility, elder, persona):
+    from eldercare.models import MealBooking
+    from tests.eldercare.factories import MealFactory
+
+    meal = MealFactory(facility=facility)
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(reverse("eldercare:family_book", args=[elder.pk]), {"meal": meal.pk})
+    assert response.status_code == 404
+    assert not MealBooking.objects.exists()
