@@ -96,16 +96,23 @@ def overdue_visits_notify(*, today: datetime.date | None = None) -> int:
         notifications: list[Notification] = []
         per_community: dict[int, int] = defaultdict(int)
         home = reverse("casework:volunteer_home")
+        # One translation look-up per language, not per child (the bench's 100,000).
+        templates: dict[str, str] = {}
         for row in rows:
             per_community[row["child__community_id"]] += 1
             user = volunteers.get(row["volunteer_user_id"])
             if user is None:
                 continue
-            with translation.override(user.language or "zh-hans"):
-                text = gettext("A visit to %(name)s was due on %(date)s and is now overdue.") % {
-                    "name": row["child__resident__name"],
-                    "date": row["due_date"].isoformat(),
-                }
+            language = user.language or "zh-hans"
+            if language not in templates:
+                with translation.override(language):
+                    templates[language] = gettext(
+                        "A visit to %(name)s was due on %(date)s and is now overdue."
+                    )
+            text = templates[language] % {
+                "name": row["child__resident__name"],
+                "date": row["due_date"].isoformat(),
+            }
             notifications.append(
                 Notification(recipient=user, kind=Notification.Kind.REMINDER, text=text, link=home)
             )

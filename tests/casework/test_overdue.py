@@ -107,3 +107,15 @@ def test_two_workers_running_the_job_at_once_notify_once(community, community_st
     assert sorted(results) == [0, 1]
     assert OverdueNotice.objects.count() == 1
     assert Notification.objects.filter(recipient=community_staff).count() == 1
+
+
+def test_reminders_are_written_in_each_recipients_language(
+    paired_child, volunteer, community_staff
+):
+    volunteer.language = "en"
+    volunteer.save()
+    paired_child.next_visit_due = YESTERDAY
+    paired_child.save()
+    overdue_visits_notify()
+    assert "overdue" in Notification.objects.get(recipient=volunteer).text
+    assert "逾期" in Notification.objects.get(recipient=community_staff).text
