@@ -4,6 +4,7 @@ from childcare.models import (
     Booking,
     CareClass,
     Child,
+    ChildAccessLog,
     CourseStrand,
     Enrolment,
     EnrolmentEvent,
@@ -75,3 +76,15 @@ class BookingAdmin(admin.ModelAdmin):
 
 admin.site.register(CourseStrand)
 admin.site.register(TimetableSlot)
+
+
+@admin.register(ChildAccessLog)
+class ChildAccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "child", "path"]
+    raw_id_fields = ["child", "user"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

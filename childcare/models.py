@@ -916,3 +916,29 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child} · {self.date} · {self.get_domain_display()}"
+
+
+class ChildAccessLog(models.Model):
+    """Who opened a child's records (PIPL: a child's data is sensitive; access is logged).
+
+    Written when staff open a child's page, an application or a day page listing the child;
+    a guardian reading their own child's page is not logged.
+    """
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="access_logs", verbose_name=_("child")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    path = models.CharField(_("page"), max_length=200)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access to a child's records")
+        verbose_name_plural = _("accesses to children's records")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["child", "at"], name="childcare_access_child_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.child_id} · {self.at:%Y-%m-%d %H:%M}"

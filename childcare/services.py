@@ -18,6 +18,7 @@ from childcare.models import (
     Booking,
     CareClass,
     Child,
+    ChildAccessLog,
     CourseStrand,
     Enrolment,
     EnrolmentEvent,
@@ -659,3 +660,12 @@ def enrolment_reassign(
         enrolment.get_absolute_url(),
     )
     return enrolment
+
+
+def child_access_record(*, child_ids: list[int], by: User, path: str) -> None:
+    """Log that `by` opened the records of these children (one insert for the whole page)."""
+    if not child_ids:
+        return
+    ChildAccessLog.objects.bulk_create(
+        [ChildAccessLog(child_id=pk, user=by, path=path[:200]) for pk in child_ids]
+    )

@@ -206,6 +206,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Child.objects.visible_to(request.user).select_related("resident"), pk=pk
     )
     page = selectors.child_page(child)
+    is_guardian = any(g.user_id == request.user.pk for g in page.guardians)
+    if not is_guardian:
+        services.child_access_record(child_ids=[child.pk], by=request.user, path=request.path)
     growth = [
         {
             "date": g.measured_on.isoformat(),
@@ -222,7 +225,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "child": child,
             "growth_data": growth,
             "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
-            "is_guardian": any(g.user_id == request.user.pk for g in page.guardians),
+            "is_guardian": is_guardian,
         },
     )
 
@@ -267,6 +270,11 @@ def station_day(request: HttpRequest, pk: int) -> HttpResponse:
     station = get_object_or_404(Station.objects.managed_by(request.user), pk=pk)
     day = _day_param(request)
     class_days = selectors.station_day(station, day)
+    services.child_access_record(
+        child_ids=[row.child.pk for cd in class_days for row in cd.rows],
+        by=request.user,
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "childcare/station_day.html",
@@ -418,6 +426,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Decision saved; the parent has been told."))
                 return redirect(enrolment.get_absolute_url())
     child = enrolment.child
+    if can_decide:
+        services.child_access_record(child_ids=[child.pk], by=request.user, path=request.path)
     return render(
         request,
         "childcare/enrolment_detail.html",
@@ -495,6 +505,7 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("childcare:child_care", pk=child.pk)
         bound[action] = form
+    services.child_access_record(child_ids=[child.pk], by=request.user, path=request.path)
     action_forms = {a: bound.get(a) or _make_form(a, child) for a in ACTION_FORMS}
     page = selectors.child_page(child)
     return render(

@@ -338,3 +338,19 @@ def test_return_after_three_months_needs_a_new_health_exam(enrolled, mother, sta
     enrolled.save()
     attendance_check_in(child=enrolled, brought_by=mother, by=station_staff)
     assert Attendance.objects.filter(child=enrolled).count() == 2
+
+
+@pytest.mark.django_db
+def test_staff_access_to_a_childs_records_is_logged_but_not_the_parents(
+    client, enrolled, station, station_staff, parent
+):
+    from childcare.models import ChildAccessLog
+
+    login(client, parent)
+    client.get(reverse("childcare:child_detail", args=[enrolled.pk]))
+    assert not ChildAccessLog.objects.exists()
+    login(client, station_staff)
+    client.get(reverse("childcare:child_detail", args=[enrolled.pk]))
+    client.get(reverse("childcare:station_day", args=[station.pk]))
+    logged = list(ChildAccessLog.objects.values_list("user_id", "child_id"))
+    assert logged == [(station_staff.pk, enrolled.pk)] * 2
