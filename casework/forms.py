@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.models import (
     CaseChild,
@@ -169,7 +170,9 @@ class OutreachForm(forms.Form):
     organiser = forms.ChoiceField(label=_("Organiser"), choices=Organiser.choices)
     school = forms.CharField(label=_("School"), max_length=100)
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
-    attendance = forms.IntegerField(label=_("Attendance"), min_value=0, max_value=100000)
+    attendance = forms.IntegerField(
+        label=pgettext_lazy("outreach", "Attendance"), min_value=0, max_value=100000
+    )
     materials = forms.CharField(label=_("Materials"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, Resident, path_prefix_q
 from portal.accounts.models import Role, User
@@ -272,7 +273,7 @@ class CaseChild(models.Model):
 class VolunteerTeam(models.Model):
     Kind = TeamKind
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("team", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
     region = models.ForeignKey(
         "communities.Region",
@@ -632,7 +633,7 @@ class OutreachEvent(models.Model):
     )
     school = models.CharField(_("school"), max_length=100)
     date = models.DateField(_("date"))
-    attendance = models.PositiveIntegerField(_("attendance"))
+    attendance = models.PositiveIntegerField(pgettext_lazy("outreach", "attendance"))
     materials = models.TextField(_("materials"), blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
