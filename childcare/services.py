@@ -388,14 +388,21 @@ def attendance_check_in(*, child: Child, brought_by: Guardian, by: User) -> Atte
                 )
                 % {"child": child, "months": rules.HEALTH_EXAM_AFTER_ABSENCE_MONTHS}
             )
-    return Attendance.objects.create(
-        child=child,
-        station=station,
-        date=today,
-        checked_in_at=timezone.now(),
-        brought_by=brought_by,
-        recorded_by=by,
-    )
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(
+                child=child,
+                station=station,
+                date=today,
+                checked_in_at=timezone.now(),
+                brought_by=brought_by,
+                recorded_by=by,
+            )
+    except IntegrityError as exc:
+        # Two carers pressing "check in" at once: the unique (child, date) decides.
+        raise ValidationError(
+            _("%(child)s is already checked in today.") % {"child": child}
+        ) from exc
 
 
 @transaction.atomic
@@ -457,15 +464,19 @@ def health_check_record(
     today = timezone.localdate()
     if HealthCheck.objects.filter(child=child, date=today, period=period).exists():
         raise ValidationError(_("This check is already recorded for today."))
-    check = HealthCheck.objects.create(
-        child=child,
-        date=today,
-        period=period,
-        temperature=temperature,
-        symptoms=symptoms,
-        result=result,
-        checked_by=by,
-    )
+    try:
+        with transaction.atomic():
+            check = HealthCheck.objects.create(
+                child=child,
+                date=today,
+                period=period,
+                temperature=temperature,
+                symptoms=symptoms,
+                result=result,
+                checked_by=by,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("This check is already recorded for today.")) from exc
     if result == HealthCheck.Result.FAIL:
         _notify_guardians(
             child,
