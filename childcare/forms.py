@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from childcare import rules
 from childcare.models import (
@@ -112,7 +113,9 @@ class EnrolmentDecisionForm(forms.Form):
         label=_("Class (when enrolling)"), queryset=CareClass.objects.none(), required=False
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("childcare", "Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
@@ -135,7 +138,7 @@ def check_ends_after_start(form: forms.Form, start: str, end: str, message: obje
 
 class EnrolmentReassignForm(forms.Form):
     station = forms.ModelChoiceField(label=_("Move to station"), queryset=Station.objects.none())
-    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    note = forms.CharField(label=pgettext_lazy("childcare", "Note"), required=False, max_length=200)
 
     def __init__(self, *args: object, user: User, enrolment: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -217,7 +220,7 @@ class HealthCheckForm(forms.Form):
 class MealForm(forms.Form):
     meal = forms.ChoiceField(label=_("Meal"), choices=MealRecord.Kind.choices)
     amount = forms.ChoiceField(label=_("How much"), choices=MealRecord.Amount.choices)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("childcare", "Note"), max_length=200, required=False)
 
 
 class NapForm(forms.Form):
@@ -246,7 +249,9 @@ class GrowthForm(forms.Form):
 
 class ProgressNoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), choices=rules.CARE_DOMAINS)
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=pgettext_lazy("childcare", "Note"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StrandForm(forms.ModelForm):

@@ -505,8 +505,8 @@ class Session(models.Model):
     objects = SessionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("childcare", "session")
+        verbose_name_plural = pgettext_lazy("childcare", "sessions")
         ordering = ["date", "starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -563,7 +563,10 @@ class Booking(models.Model):
     Status = BookingStatus
 
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("session")
+        Session,
+        on_delete=models.CASCADE,
+        related_name="bookings",
+        verbose_name=pgettext_lazy("childcare", "session"),
     )
     child = models.ForeignKey(
         Child, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("child")

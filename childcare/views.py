@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childcare import forms, rules, selectors, services
@@ -455,6 +456,16 @@ ACTION_FORMS = {
     "note": forms.ProgressNoteForm,
 }
 CHILD_FORMS = {"checkin", "checkout"}
+ACTION_TITLES = {
+    "checkin": gettext_lazy("Arrival"),
+    "checkout": gettext_lazy("Collection: only a listed person"),
+    "health": gettext_lazy("Morning or midday check"),
+    "meal": gettext_lazy("Meal"),
+    "nap": gettext_lazy("Nap"),
+    "outdoor": gettext_lazy("Time outdoors"),
+    "growth": gettext_lazy("Height and weight"),
+    "note": gettext_lazy("Learning progress"),
+}
 
 
 def _make_form(action: str, child: Child, data: object = None) -> object:
@@ -506,7 +517,9 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("childcare:child_care", pk=child.pk)
         bound[action] = form
     services.child_access_record(child_ids=[child.pk], by=request.user, path=request.path)
-    action_forms = {a: bound.get(a) or _make_form(a, child) for a in ACTION_FORMS}
+    action_forms = [
+        (a, ACTION_TITLES[a], bound.get(a) or _make_form(a, child)) for a in ACTION_FORMS
+    ]
     page = selectors.child_page(child)
     return render(
         request,

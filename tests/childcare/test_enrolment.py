@@ -281,3 +281,11 @@ def test_moving_over_http_to_a_foreign_station_is_a_form_error(
     assert response.status_code == 200
     enrolment.refresh_from_db()
     assert enrolment.station == station
+
+
+@pytest.mark.django_db
+def test_staff_pages_say_sessions_not_web_sessions(client, station, station_staff):
+    login(client, station_staff)
+    body = client.get(reverse("childcare:staff_home")).content.decode()
+    assert "托育时段" in body
+    assert "会话" not in body  # django.contrib.sessions' word for "Sessions"
