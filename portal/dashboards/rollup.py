@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -129,5 +131,21 @@ def refresh_month(month: datetime.date, *, now: datetime.datetime | None = None)
         for indicator in indicators.available():
             refresh_indicator(indicator, period, computed_at)
             keys.append(indicator.key)
+        # Rendered pages cached under the old version are not served again. Bumped now and
+        # again on commit, so a page rendered from the old rows meanwhile is dropped too.
+        bump_version()
+        transaction.on_commit(bump_version)
     logger.info("Rollup for %s refreshed: %d indicators", month, len(keys))
     return keys
+
+
+VERSION_KEY = "dashboards:rollup-version"
+
+
+def bump_version() -> None:
+    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def current_version() -> int:
+    """Changes whenever the rollup changes; part of every cached dashboard page's key."""
+    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)

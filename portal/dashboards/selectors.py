@@ -151,6 +151,7 @@ PART_KEYS = ["population", "cc_places", "cc_places_per_1000", "pr_free_available
 PART_CARE_KEYS = ["cw_left_behind", "cw_in_distress", "ec_elders_central", "ec_facilities"]
 TREND_RATE_KEYS = ["cc_places_per_1000"]
 TREND_ACTIVITY_KEYS = ["cc_bookings", "ec_daycare_attendance", "ec_meals_served", "cw_outreach"]
+TREND_KEYS = TREND_RATE_KEYS + TREND_ACTIVITY_KEYS
 
 
 def _label(key: str) -> Promise | str:
@@ -170,8 +171,9 @@ def dashboard_for(region: Region, month: datetime.date) -> Dashboard:
     children = list(Region.objects.filter(parent=region).order_by("name", "code"))
     rows = list(
         RegionIndicator.objects.filter(
-            Q(region=region, month__gte=months[0], month__lte=month)
-            | Q(region__parent=region, month=month)
+            Q(region=region, month=month)
+            | Q(region=region, month__gte=months[0], month__lt=month, key__in=TREND_KEYS)
+            | Q(region__parent=region, month=month, key__in=PART_KEYS + PART_CARE_KEYS)
         ).values_list(
             "region_id", "month", "key", "value", "numerator", "denominator", "computed_at"
         )

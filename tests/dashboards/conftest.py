@@ -1,8 +1,17 @@
 import pytest
+from django.core.cache import cache
 
 from communities.models import Premises, Region
 from portal.dashboards import rollup
 from tests.factories import CommunityFactory, PremisesFactory, RegionFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rendered dashboard pages are cached; every test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

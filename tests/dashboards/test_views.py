@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -185,11 +186,27 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
 ):
     _grow(refreshed, size)
     client.force_login(official)
-    client.get(_url(refreshed.code))  # warm the session
     with django_assert_num_queries(12):
         response = client.get(_url(refreshed.code))
     assert response.status_code == 200
     assert response.content.decode().count("扩镇") >= size
+    # The second view of the same figures is served from the cache.
+    with django_assert_num_queries(5):
+        again = client.get(_url(refreshed.code))
+    assert _without_csrf(again) == _without_csrf(response)
+
+
+def _without_csrf(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def test_refresh_shows_new_figures_despite_the_page_cache(client, official, refreshed, community):
+    client.force_login(official)
+    assert "25,000" in client.get(_url(refreshed.code)).content.decode()
+    community.population = 30000
+    community.save()
+    rollup.refresh_month(rollup.current_month())
+    assert "30,000" in client.get(_url(refreshed.code)).content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 12])

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.dashboards.conftest import county_tree, refreshed, town, town_community  # noqa: F401
+from tests.dashboards.conftest import county_tree, empty_cache, refreshed, town, town_community  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
