@@ -132,11 +132,11 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
         status = Booking.Status.WAITLISTED
         text = _("The session is full: %(child)s is on the waiting list for %(session)s.")
     booking = Booking.objects.create(session=session, child=child, status=status, booked_by=by)
-    notification_create(
-        recipient=by,
-        text=text % {"child": child, "session": session},
-        kind=Notification.Kind.BOOKING,
-        link=child.get_absolute_url(),
+    _notify_guardians(
+        child,
+        text % {"child": child, "session": session},
+        Notification.Kind.BOOKING,
+        child.get_absolute_url(),
     )
     return booking
 
