@@ -133,18 +133,20 @@ def test_cancellation_promotes_first_on_waitlist_and_notifies(
 
 
 @pytest.mark.django_db
-def test_cancel_after_cutoff_is_refused(parent, child, station):
-    soon = timezone.localtime() + datetime.timedelta(minutes=30)
-    if soon.date() != timezone.localdate() or soon.time() >= datetime.time(23, 0):
-        pytest.skip("needs a session later today")
-    session = SessionFactory(
-        station=station, date=soon.date(), starts_at=soon.time(), ends_at=datetime.time(23, 59)
-    )
-    booking = booking_create(session=session, child=child, by=parent)
+def test_cancel_after_cutoff_is_refused_but_before_it_allowed(parent, child, station):
+    station.cancel_cutoff_hours = 48
+    station.save()
+    tomorrow = SessionFactory(station=station, date=timezone.localdate() + datetime.timedelta(1))
+    booking = booking_create(session=tomorrow, child=child, by=parent)
     with pytest.raises(ValidationError):
         booking_cancel(booking=booking, by=parent)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+    later = SessionFactory(station=station, date=timezone.localdate() + datetime.timedelta(5))
+    booking = booking_create(session=later, child=child, by=parent)
+    booking_cancel(booking=booking, by=parent)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
 
 
 @pytest.mark.django_db
