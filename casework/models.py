@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Now
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -423,10 +422,13 @@ class Visit(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=VisitKind.values), name="casework_visit_kind_valid"
             ),
-            # The form refuses a future date with a message; this keeps imports honest too
-            # (a visit is recorded after it happened; one day of slack for time zones).
+            # The form refuses a future date with a message; this keeps imports honest too:
+            # a visit is recorded after it happened (one day of slack for time zones). It is
+            # checked against the row's own timestamp, not the clock, so the check is
+            # deterministic (SQLite refuses now() in a CHECK; PostgreSQL would re-judge old
+            # rows on restore).
             models.CheckConstraint(
-                condition=Q(date__lte=Now() + datetime.timedelta(days=1)),
+                condition=Q(date__lte=F("created") + datetime.timedelta(days=1)),
                 name="casework_visit_date_not_future",
             ),
         ]
