@@ -87,7 +87,7 @@ def test_county_official_drills_down_to_nadeng_and_downloads_the_monthly_pdf(
     assert "澜沧拉祜族自治县" in crumbs and "娜登社区" in crumbs
     assert "扎约" not in page.content()  # a resident's name never reaches an official's page
 
-    page.get_by_role("link", name="月度报告").click()
+    page.locator("#main").get_by_role("link", name="月度报告").click()
     page.wait_for_url("**/reports/**")
     assert page.get_by_label("行政区划").input_value() == "nadeng"
     page.get_by_role("button", name="生成报告").click()
