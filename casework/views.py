@@ -331,7 +331,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "user", "child__resident", "child__community__region"
     )
     child_id = request.GET.get("child", "")
-    if child_id.isdigit():
+    # isdigit() alone lets "²" through to int(); ASCII digits only.
+    if child_id.isascii() and child_id.isdigit():
         entries = entries.filter(child_id=int(child_id))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "casework/accesslog_list.html", {"page": page})

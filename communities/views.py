@@ -36,8 +36,9 @@ def _page(request: HttpRequest, queryset: QuerySet) -> Any:
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
+    # isdigit() is not enough: "²" passes it and int() refuses it; ASCII digits only.
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _save(form: Any, write: Callable[[], Any]) -> Any:

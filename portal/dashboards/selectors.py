@@ -60,6 +60,12 @@ def parse_month(text: str | None) -> datetime.date:
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         raise BadMonth(_("There is no month %(month)s.") % {"month": month})
+    if year < EARLIEST_MONTH.year:
+        # Also keeps year 0, which datetime.date refuses, from becoming a 500.
+        raise BadMonth(
+            _("Figures exist from %(first)s up to this month; %(asked)s is outside that range.")
+            % {"first": EARLIEST_MONTH.strftime("%Y-%m"), "asked": f"{year:04d}-{month:02d}"}
+        )
     day = datetime.date(year, month, 1)
     if day < EARLIEST_MONTH or day > current_month():
         raise BadMonth(
