@@ -125,8 +125,11 @@ def seed(stdout: TextIO) -> None:
     chamagudao = Community.objects.get(region__code="chamagudao")
     nadeng = Community.objects.get(region__code="nadeng")
     premises = Premises.objects.filter(community=chamagudao, name="晨北小区社区物业用房").first()
+    # The article's station is the only one in Chamagudao (15 places, 12 children); the
+    # demo network's first branch sits in the neighbouring Nanping community.
+    nanping = Community.objects.get(region__code="nanping-jie")
     centre_room = Premises.objects.filter(
-        community=chamagudao, name="社区服务中心二楼活动室"
+        community=nanping, name="南屏社区服务中心一楼活动室"
     ).first()
     nadeng_room = Premises.objects.filter(community=nadeng, name="安置点公建配套用房A区").first()
 
@@ -155,11 +158,11 @@ def seed(stdout: TextIO) -> None:
     )
     branches = [
         _station(
-            "茶马古道社区服务中心托育点",
-            chamagudao,
+            "南屏社区托育点",
+            nanping,
             kind=Station.Kind.BRANCH,
             network_lead=main,
-            address="茶马古道社区服务中心二楼",
+            address="南屏社区服务中心一楼",
             premises=centre_room,
             licensed_places=10,
             inclusive_monthly_price=Decimal("1000.00"),

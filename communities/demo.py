@@ -21,6 +21,7 @@ REGIONS = [
     ("530802", True, "思茅区", "Simao", Region.Level.DISTRICT, "530800"),
     ("nanping", False, "南屏镇", "Nanping", Region.Level.TOWN, "530802"),
     ("chamagudao", False, "茶马古道社区", "Chamagudao", Region.Level.COMMUNITY, "nanping"),
+    ("nanping-jie", False, "南屏社区", "Nanping", Region.Level.COMMUNITY, "nanping"),
     ("530828", True, "澜沧拉祜族自治县", "Lancang", Region.Level.COUNTY, "530800"),
     ("nadeng", False, "娜登社区", "Nadeng", Region.Level.COMMUNITY, "530828"),
     ("donghui", False, "东回镇", "Donghui", Region.Level.TOWN, "530828"),
@@ -35,6 +36,7 @@ REGIONS = [
 # code: (population, is_relocation_site, notes)
 COMMUNITIES = {
     "chamagudao": (28900, False, "常住人口2.89万 (article)"),
+    "nanping-jie": (9800, False, "演示社区 (demo community). " + ESTIMATE),
     "nadeng": (
         11800,
         True,
@@ -94,6 +96,11 @@ def seed(stdout: TextIO) -> None:
         community=chamagudao,
         name="社区服务中心二楼活动室",
         defaults={"address": "茶马古道社区服务中心", "floor": 2, "area_m2": 90},
+    )
+    Premises.objects.get_or_create(
+        community=Community.objects.get(region__code="nanping-jie"),
+        name="南屏社区服务中心一楼活动室",
+        defaults={"address": "南屏社区服务中心", "floor": 1, "area_m2": 110},
     )
     Premises.objects.get_or_create(
         community=nadeng,

@@ -22,7 +22,18 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The portal's own apps come first: their message catalogues then take precedence over the
+# third-party ones for the same English words ("Name", "Sessions", "Note", ...).
 INSTALLED_APPS = [
+    "portal",
+    "portal.accounts",
+    "portal.notifications",
+    "portal.dashboards",
+    "portal.reports",
+    "communities",
+    "childcare",
+    "eldercare",
+    "casework",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,15 +47,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
-    "portal",
-    "portal.accounts",
-    "portal.notifications",
-    "portal.dashboards",
-    "portal.reports",
-    "communities",
-    "childcare",
-    "eldercare",
-    "casework",
 ]
 
 MIDDLEWARE = [

@@ -6,13 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+import eldercare.models as eldercare  # noqa: E402
 from casework.models import CarerReviewNotice
 from casework.tasks import carer_reviews_raise
 from portal.notifications.models import Notification
 from tests.casework.factories import CaseChildFactory, ChildResidentFactory
 from tests.factories import HouseholdFactory, ResidentFactory
-
-eldercare = pytest.importorskip("eldercare.models")
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+import playwright.sync_api as playwright_api  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",

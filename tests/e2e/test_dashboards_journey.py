@@ -17,7 +17,7 @@ from portal.accounts.demo import demo_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+import playwright.sync_api as playwright_api  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",

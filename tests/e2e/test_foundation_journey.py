@@ -15,7 +15,7 @@ from portal.notifications.services import notification_create
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+import playwright.sync_api as playwright_api  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -106,7 +106,6 @@ def test_a_ready_report_is_not_rebuilt_by_a_duplicate_task(generate, county_tree
     assert report.attempts == 1
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 def test_pdf_renders_the_chinese_text_in_an_embedded_cjk_font(generate, county_tree, tmp_path):
     report = generate(county_tree)
     report.refresh_from_db()

@@ -26,12 +26,7 @@ class Command(BaseCommand):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is disabled in these settings.")
         for name in DEMO_MODULES:
-            try:
-                module = import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
+            module = import_module(name)
             with transaction.atomic():
                 module.seed(self.stdout)
         from portal.accounts.demo import print_demo_users
