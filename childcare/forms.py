@@ -3,6 +3,8 @@ guardian comes from a QuerySet scoped to the signed-in user, never from a hidden
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -238,12 +240,20 @@ class OutdoorForm(forms.Form):
 
 
 class GrowthForm(forms.Form):
+    # The bounds are those of the GrowthRecord constraints, which exclude 30/130 cm and
+    # 1/40 kg themselves: an inclusive bound here let those values reach the DB as a 500.
     measured_on = forms.DateField(label=_("Measured on"), widget=DATE)
     height_cm = forms.DecimalField(
-        label=_("Height (cm)"), min_value=30, max_value=130, decimal_places=1
+        label=_("Height (cm)"),
+        min_value=Decimal("30.1"),
+        max_value=Decimal("129.9"),
+        decimal_places=1,
     )
     weight_kg = forms.DecimalField(
-        label=_("Weight (kg)"), min_value=1, max_value=40, decimal_places=2
+        label=_("Weight (kg)"),
+        min_value=Decimal("1.01"),
+        max_value=Decimal("39.99"),
+        decimal_places=2,
     )
 
 

@@ -21,9 +21,7 @@ def enrolled(child, station, station_staff, toddler_class):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "height,weight", [("30", "12"), ("130", "12"), ("90", "1"), ("90", "40")]
-)
+@pytest.mark.parametrize("height,weight", [("30", "12"), ("130", "12"), ("90", "1"), ("90", "40")])
 def test_growth_at_the_edge_of_the_range_is_a_form_error(
     client, enrolled, station_staff, height, weight
 ):
