@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
-.PHONY: run test setup system-deps python-deps messages services lint check-deploy worker beat vendor clean
+.PHONY: run test setup system-deps python-deps messages services check-deploy worker beat vendor clean \
+	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -48,6 +49,24 @@ worker:
 
 beat:
 	$(VENV)/bin/celery -A portal beat -l info
+
+# Benchmarks: the real stack (gunicorn, PostgreSQL, Redis), each in a database of its own.
+bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+
+bench-childcare: setup services
+	$(PY) bench/childcare_booking.py
+
+bench-eldercare: setup services
+	$(PY) bench/eldercare_import.py
+
+bench-casework: setup services
+	TEST_DATABASE_NAME=bench_casework $(PY) bench/casework_overdue.py
+
+bench-communities: setup services
+	$(PY) bench/communities_lists.py
+
+bench-dashboards: setup services
+	$(PY) bench/dashboard_scale.py
 
 # Refresh the vendored front-end libraries from the npm registry (the results are committed).
 vendor:
