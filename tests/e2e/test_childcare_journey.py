@@ -4,12 +4,9 @@ station staff accept an enrolment application."""
 from __future__ import annotations
 
 import datetime
-import os
 
+import playwright.sync_api as playwright_api
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from childcare.models import Booking, Enrolment
@@ -21,54 +18,8 @@ from tests.childcare.factories import (
     StationFactory,
     child_of,
 )
+from tests.e2e.browser import signed_in_page
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import playwright.sync_api as playwright_api  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-PHONE_VIEWPORT = {"width": 412, "height": 915}
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def signed_in_page(browser, live_server, user):
-    """A phone-sized page whose browser holds a signed-in session for `user`."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="zh-CN")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 @pytest.fixture

@@ -4,60 +4,15 @@ rent for premises lent free."""
 
 from __future__ import annotations
 
-import os
-
+import playwright.sync_api as playwright_api
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from communities.models import Resident
 from tests.communities.factories import valid_id_number, with_wrong_check_character
+from tests.e2e.browser import signed_in_page
 from tests.factories import HouseholdFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import playwright.sync_api as playwright_api  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-PHONE_VIEWPORT = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def signed_in_page(browser, live_server, user):
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="zh-CN")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
+IPHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 @pytest.mark.e2e
@@ -67,7 +22,7 @@ def test_staff_add_resident_fix_bad_id_and_see_it_masked(
 ):
     household = HouseholdFactory(community=community, address="晨北小区9栋")
     good = valid_id_number()
-    page = signed_in_page(browser, live_server, community_staff)
+    page = signed_in_page(browser, live_server, community_staff, viewport=IPHONE_VIEWPORT)
 
     page.goto(f"{live_server.url}/communities/")
     page.get_by_role("link", name="住户").first.click()
@@ -96,7 +51,7 @@ def test_staff_add_resident_fix_bad_id_and_see_it_masked(
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_premises_form_hides_rent_for_free_premises(browser, live_server, community_staff):
-    page = signed_in_page(browser, live_server, community_staff)
+    page = signed_in_page(browser, live_server, community_staff, viewport=IPHONE_VIEWPORT)
     page.goto(f"{live_server.url}/communities/premises/new/")
     rent = page.get_by_label("月租金（元）")
     playwright_api.expect(rent).to_be_hidden()

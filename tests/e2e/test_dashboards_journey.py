@@ -4,62 +4,16 @@ down to Nadeng community and downloads its monthly report as a PDF."""
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 
 from portal.accounts.demo import demo_user
+from tests.e2e.browser import signed_in_context
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import playwright.sync_api as playwright_api  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "county-dashboard.png"
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _signed_in_context(browser, live_server, user):
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
 
 
 @pytest.mark.e2e
@@ -69,7 +23,13 @@ def test_county_official_drills_down_to_nadeng_and_downloads_the_monthly_pdf(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=io.StringIO())
-    context = _signed_in_context(browser, live_server, demo_user("county_official"))
+    context = signed_in_context(
+        browser,
+        live_server.url,
+        demo_user("county_official"),
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
     page = context.new_page()
 
     page.goto(f"{live_server.url}/")

@@ -3,62 +3,14 @@ the elder's family member sees the assessment and the arrival on their page."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from eldercare import rules
 from eldercare.models import AbilityAssessment, DayCareAttendance
 from portal.accounts.models import Role
+from tests.e2e.browser import signed_in_page
 from tests.eldercare.factories import CareFacilityFactory, ElderFactory, FamilyContactFactory
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import playwright.sync_api as playwright_api  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-PHONE_VIEWPORT = {"width": 412, "height": 915}
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def signed_in_page(browser, live_server, user):
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="zh-CN")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
 
 
 @pytest.mark.e2e

@@ -3,37 +3,24 @@ mode, read a notification. Saves the home page screenshots under docs/screenshot
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+import playwright.sync_api as playwright_api
 import pytest
 from django.conf import settings
 
 from portal.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_assign
 from portal.notifications.services import notification_create
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import playwright.sync_api as playwright_api  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
-PHONE_VIEWPORT = {"width": 412, "height": 915}
 
 
 @pytest.fixture
 def browser_page():
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport=PHONE_VIEWPORT, device_scale_factor=1, locale="zh-CN"
         )
