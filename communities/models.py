@@ -241,6 +241,11 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["community", "address"]
+        # The staff list pages sort by these columns and show one page: an index lets
+        # PostgreSQL read the first page instead of sorting the whole community.
+        indexes = [
+            models.Index(fields=["community", "address"], name="communities_household_list_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_relocated=True) | Q(origin_village="", origin_township=""),
@@ -329,6 +334,7 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name", "id"], name="communities_resident_name_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sex__in=["F", "M"]), name="communities_resident_sex_valid"
