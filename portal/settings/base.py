@@ -243,3 +243,15 @@ DEMO_DATA_ALLOWED = True
 
 PORTAL_NAME = _("One Old, One Young care portal")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Numbers the national texts leave unconfirmed (DOMAIN.md). Each rules module holds its
+# default with the source; set the variable to correct one without a release.
+_RULE_OVERRIDES = {
+    "CHILDCARE_MIXED_CLASS_CHILDREN_PER_CARER": int,
+    "CHILDCARE_FEVER_CELSIUS": str,
+    "ELDERCARE_REASSESS_DAYS": int,
+    "ELDERCARE_REASSESS_SEVERE_DAYS": int,
+}
+for _name, _cast in _RULE_OVERRIDES.items():
+    if env.str(_name, default=""):
+        globals()[_name] = _cast(env.str(_name))
