@@ -257,11 +257,15 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 def _day_param(request: HttpRequest) -> datetime.date:
-    """The ?date= of the page; a malformed or impossible date falls back to today."""
+    """The ?date= of the page; a malformed or impossible date falls back to today, and so does
+    the calendar's first or last day (the page links the day before and after it)."""
     try:
-        return parse_date(request.GET.get("date", "")) or timezone.localdate()
+        day = parse_date(request.GET.get("date", ""))
     except ValueError:
+        day = None
+    if day is None or day in (datetime.date.min, datetime.date.max):
         return timezone.localdate()
+    return day
 
 
 @login_required

@@ -35,6 +35,9 @@ WEEKDAYS = [
     ("6", _("Sunday")),
 ]
 
+# No record of a person alive today is dated earlier.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -213,6 +216,9 @@ class AssessmentForm(forms.Form):
         day = self.cleaned_data["assessed_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("An assessment cannot be in the future."))
+        if day < EARLIEST_DATE:
+            # Year 1 would also make the 30-day risk-event window before it overflow (a 500).
+            raise forms.ValidationError(_("Enter a valid date."))
         return day
 
     def domains(self) -> list[tuple[str, list]]:
