@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +16,9 @@ from portal.dashboards.selectors import home_region, official_regions
 from portal.reports.forms import ReportRequestForm
 from portal.reports.models import MonthlyReport
 from portal.reports.services import monthly_report_request
+
+# The shape of communities.Region.code.
+REGION_CODE_RE = re.compile(r"[a-z0-9-]+")
 
 
 def _regions_or_404(request: HttpRequest) -> RegionQuerySet:
@@ -28,7 +33,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     regions = _regions_or_404(request)
     reports = MonthlyReport.objects.visible_to(request.user).select_related("region")
     selected = request.GET.get("region", "")
-    if selected:
+    if selected and not REGION_CODE_RE.fullmatch(selected):
+        # Not a region code at all (a NUL byte would even make PostgreSQL refuse the query):
+        # like an unknown code, it matches no report.
+        selected = ""
+        reports = reports.none()
+    elif selected:
         reports = reports.filter(region__code=selected)
     own = home_region(request.user)
     form = ReportRequestForm(
