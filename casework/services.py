@@ -264,9 +264,12 @@ def pairing_end(*, pairing: Pairing, reason: str, by: User) -> Pairing:
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     if not pairing.active:
         raise ValidationError(_("This pairing has already ended."))
+    # The reason box is free text but the column holds 200 characters: the field's own
+    # validation turns a longer one into a message (it reached PostgreSQL as a 500 before).
+    end_reason = Pairing._meta.get_field("end_reason").clean(reason.strip(), pairing)
     pairing.active = False
     pairing.ended_on = timezone.localdate()
-    pairing.end_reason = reason.strip()
+    pairing.end_reason = end_reason
     pairing.save()
     return pairing
 
