@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from communities.forms import UnechoedTextInput
 from communities.models import Resident, mask_id_number
 from eldercare import rules
 from eldercare.models import (
@@ -122,7 +123,12 @@ class ElderForm(forms.ModelForm):
             "dietary_needs",
             "has_dementia_or_psychiatric_diagnosis",
         ]
-        widgets = {"date_of_birth": DATE_WIDGET, "medical_notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "date_of_birth": DATE_WIDGET,
+            "medical_notes": forms.Textarea(attrs={"rows": 3}),
+            # A form sent back with an error must not carry the full number just typed either.
+            "id_number": UnechoedTextInput(attrs={"autocomplete": "off"}),
+        }
 
     def __init__(self, *args: object, user: User, community_id: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
