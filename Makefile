@@ -17,7 +17,7 @@ test: setup services
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2 --dist loadgroup --create-db
 
 setup: system-deps python-deps messages
 
