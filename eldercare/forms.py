@@ -250,6 +250,16 @@ class RiskAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assessed_on"].initial = timezone.localdate()
 
+    def clean_assessed_on(self) -> datetime.date:
+        # The care plan follows the latest risk assessment by date: one dated in the future
+        # would decide the plan until that day.
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("An assessment cannot be in the future."))
+        if day < EARLIEST_DATE:
+            raise forms.ValidationError(_("Enter a valid date."))
+        return day
+
 
 class RiskEventForm(forms.Form):
     kind = forms.ChoiceField(
