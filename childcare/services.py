@@ -38,9 +38,12 @@ from portal.notifications.models import Notification
 from portal.notifications.services import notification_create
 
 
-def _notify_guardians(child: Child, text: object, kind: str, link: str = "") -> None:
+def _notify_guardians(
+    child: Child, text: object, kind: str, link: str = "", params: dict | None = None
+) -> None:
+    """Tell every guardian with an account, each in their own language."""
     for guardian in child.guardians.filter(user__isnull=False).select_related("user"):
-        notification_create(recipient=guardian.user, text=text, kind=kind, link=link)
+        notification_create(recipient=guardian.user, text=text, params=params, kind=kind, link=link)
 
 
 def _is_guardian(child: Child, user: User) -> bool:
@@ -134,9 +137,10 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     booking = Booking.objects.create(session=session, child=child, status=status, booked_by=by)
     _notify_guardians(
         child,
-        text % {"child": child, "session": session},
+        text,
         Notification.Kind.BOOKING,
         child.get_absolute_url(),
+        params={"child": child, "session": session},
     )
     return booking
 
@@ -167,10 +171,10 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
     booking.save(update_fields=["status", "cancelled_at"])
     _notify_guardians(
         booking.child,
-        _("Booking cancelled: %(child)s, %(session)s.")
-        % {"child": booking.child, "session": session},
+        _("Booking cancelled: %(child)s, %(session)s."),
         Notification.Kind.BOOKING,
         booking.child.get_absolute_url(),
+        params={"child": booking.child, "session": session},
     )
     if was_confirmed:
         session.booked -= 1
@@ -187,10 +191,10 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
             session.booked += 1
             _notify_guardians(
                 first.child,
-                _("A place came free: %(child)s is now booked for %(session)s.")
-                % {"child": first.child, "session": session},
+                _("A place came free: %(child)s is now booked for %(session)s."),
                 Notification.Kind.BOOKING,
                 first.child.get_absolute_url(),
+                params={"child": first.child, "session": session},
             )
         session.save(update_fields=["booked"])
     return booking
@@ -336,9 +340,10 @@ def enrolment_decide(
     _record_event(enrolment, previous, note, by)
     _notify_guardians(
         enrolment.child,
-        DECISION_TEXT[status] % {"child": enrolment.child, "station": station},
+        DECISION_TEXT[status],
         Notification.Kind.ENROLMENT,
         enrolment.get_absolute_url(),
+        params={"child": enrolment.child, "station": station},
     )
     return enrolment
 
@@ -428,9 +433,10 @@ def attendance_check_out(*, child: Child, collected_by: Guardian, by: User) -> A
     attendance.save(update_fields=["checked_out_at", "collected_by"])
     _notify_guardians(
         child,
-        _("%(child)s was collected by %(person)s.") % {"child": child, "person": collected_by.name},
+        _("%(child)s was collected by %(person)s."),
         Notification.Kind.ATTENDANCE,
         child.get_absolute_url(),
+        params={"child": child, "person": collected_by.name},
     )
     return attendance
 
@@ -483,14 +489,14 @@ def health_check_record(
             _(
                 "Health check: %(child)s is not well (%(temperature)s °C%(symptoms)s). "
                 "Please contact the station now."
-            )
-            % {
+            ),
+            Notification.Kind.HEALTH,
+            child.get_absolute_url(),
+            params={
                 "child": child,
                 "temperature": temperature,
                 "symptoms": f", {symptoms}" if symptoms else "",
             },
-            Notification.Kind.HEALTH,
-            child.get_absolute_url(),
         )
     return check
 
@@ -665,10 +671,10 @@ def enrolment_reassign(
     )
     _notify_guardians(
         enrolment.child,
-        _("The application for %(child)s has been moved to %(station)s.")
-        % {"child": enrolment.child, "station": station},
+        _("The application for %(child)s has been moved to %(station)s."),
         Notification.Kind.ENROLMENT,
         enrolment.get_absolute_url(),
+        params={"child": enrolment.child, "station": station},
     )
     return enrolment
 

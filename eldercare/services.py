@@ -267,8 +267,8 @@ def reassessment_reminders_send(*, today: datetime.date) -> int:
             elder = assessment.elder
             notification_create_many(
                 recipients=facility_staff_users(elder.facility_id),
-                text=_("%(name)s is due for a new ability assessment on %(date)s.")
-                % {"name": elder.display_name, "date": assessment.next_due.isoformat()},
+                text=_("%(name)s is due for a new ability assessment on %(date)s."),
+                params={"name": elder.display_name, "date": assessment.next_due.isoformat()},
                 kind=Notification.Kind.REMINDER,
                 link=reverse("eldercare:elder_detail", args=[elder.pk]),
             )
@@ -320,8 +320,8 @@ def attendance_check_in(
         ).select_related("user"):
             notification_create(
                 recipient=contact.user,
-                text=_("%(name)s checked in at %(place)s at %(time)s.")
-                % {
+                text=_("%(name)s checked in at %(place)s at %(time)s."),
+                params={
                     "name": elder.display_name,
                     "place": locked.name,
                     "time": timezone.localtime(at).strftime("%H:%M"),
@@ -875,8 +875,8 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
         alert.refresh_from_db()
         notification_create_many(
             recipients=family_users_to_notify(alert.elder),
-            text=_("Alert closed: %(message)s — %(note)s")
-            % {"message": alert.message, "note": note},
+            text=_("Alert closed: %(message)s — %(note)s"),
+            params={"message": alert.message, "note": note},
             kind=Notification.Kind.ALERT,
             link=reverse("eldercare:family_elder", args=[alert.elder_id]),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -15,17 +15,37 @@ from portal.notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 
+def render_for(
+    recipient: User, text: str | Promise, params: Mapping[str, object] | None = None
+) -> str:
+    """`text % params` in the recipient's language.
+
+    Pass the lazy message and its parameters separately: `_("...") % {...}` would be
+    rendered at once, in the language of whoever caused the event.
+    """
+    with translation.override(recipient.language or "zh-hans"):
+        rendered = str(text)
+        if params:
+            rendered %= {key: str(value) for key, value in params.items()}
+    return rendered
+
+
 def notification_create(
-    *, recipient: User, text: str | Promise, kind: str = Notification.Kind.GENERAL, link: str = ""
+    *,
+    recipient: User,
+    text: str | Promise,
+    params: Mapping[str, object] | None = None,
+    kind: str = Notification.Kind.GENERAL,
+    link: str = "",
 ) -> Notification:
     """Store a notification and deliver it once the surrounding transaction commits.
 
-    `text` may be a lazy translation: it is rendered in the recipient's language.
+    `text` may be a lazy translation with %-placeholders filled from `params`: both are
+    rendered in the recipient's language (see render_for).
     """
     from portal.notifications.tasks import deliver_notification
 
-    with translation.override(recipient.language or "zh-hans"):
-        rendered = str(text)
+    rendered = render_for(recipient, text, params)
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, text=rendered, link=link
     )
@@ -37,6 +57,7 @@ def notification_create_many(
     *,
     recipients: Iterable[User],
     text: str | Promise,
+    params: Mapping[str, object] | None = None,
     kind: str = Notification.Kind.GENERAL,
     link: str = "",
 ) -> list[Notification]:
@@ -47,7 +68,9 @@ def notification_create_many(
         if user.pk in seen:
             continue
         seen.add(user.pk)
-        created.append(notification_create(recipient=user, text=text, kind=kind, link=link))
+        created.append(
+            notification_create(recipient=user, text=text, params=params, kind=kind, link=link)
+        )
     return created
 
 

@@ -79,8 +79,8 @@ def region_officials(region: Region) -> list[User]:
 def monthly_report_notify_ready(*, report: MonthlyReport) -> None:
     notification_create_many(
         recipients=region_officials(report.region),
-        text=_("The monthly report of %(region)s for %(month)s is ready.")
-        % {"region": report.region.name, "month": report.month.strftime("%Y-%m")},
+        text=_("The monthly report of %(region)s for %(month)s is ready."),
+        params={"region": report.region.name, "month": report.month.strftime("%Y-%m")},
         kind=Notification.Kind.REPORT,
         link=reverse("reports:report_detail", args=[report.pk]),
     )
@@ -90,8 +90,8 @@ def monthly_report_notify_failed(*, report: MonthlyReport) -> None:
     recipients = [report.requested_by] if report.requested_by else region_officials(report.region)
     notification_create_many(
         recipients=recipients,
-        text=_("The monthly report of %(region)s for %(month)s could not be prepared.")
-        % {"region": report.region.name, "month": report.month.strftime("%Y-%m")},
+        text=_("The monthly report of %(region)s for %(month)s could not be prepared."),
+        params={"region": report.region.name, "month": report.month.strftime("%Y-%m")},
         kind=Notification.Kind.REPORT,
         link=reverse("reports:report_detail", args=[report.pk]),
     )

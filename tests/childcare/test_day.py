@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from childcare.models import Attendance, Guardian, HealthCheck, Station
 from childcare.selectors import station_day
@@ -86,6 +86,26 @@ def test_failed_health_check_notifies_parent_at_once(enrolled, station_staff, pa
         by=station_staff,
     )
     note = Notification.objects.get(recipient=parent, kind="health")
+    assert "rash" in note.text
+
+
+@pytest.mark.django_db
+def test_parent_is_told_in_their_language_whatever_the_staff_member_uses(
+    enrolled, station_staff, parent
+):
+    parent.language = "zh-hans"
+    parent.save(update_fields=["language"])
+    with translation.override("en"):
+        health_check_record(
+            child=enrolled,
+            period="morning",
+            temperature=Decimal("36.6"),
+            symptoms="rash",
+            result="fail",
+            by=station_staff,
+        )
+    note = Notification.objects.get(recipient=parent, kind="health")
+    assert note.text.startswith("晨午检：")
     assert "rash" in note.text
 
 
