@@ -552,6 +552,14 @@ def progress_note_create(*, child: Child, domain: str, text: str, by: User) -> P
 def station_update(*, station: Station, data: dict, by: User) -> Station:
     if not Station.objects.operated_by(by).filter(pk=station.pk).exists():
         raise ValidationError(_("You do not run this station."))
+    # Lock the row: an enrolment decided at the same moment raises enrolled_count, and the
+    # places check below must see that count, not the one the form was read with.
+    enrolled_count = (
+        Station.objects.select_for_update()
+        .values_list("enrolled_count", flat=True)
+        .get(pk=station.pk)
+    )
+    station.enrolled_count = enrolled_count
     for field, value in data.items():
         setattr(station, field, value)
     if station.licensed_places < station.enrolled_count:
@@ -598,11 +606,17 @@ def course_strand_create(
 ) -> CourseStrand:
     if not Station.objects.operated_by(by).filter(pk=station.pk).exists():
         raise ValidationError(_("You do not run this station."))
+    duplicate = _("This station already has a strand of that name.")
     if CourseStrand.objects.filter(station=station, name=name).exists():
-        raise ValidationError(_("This station already has a strand of that name."))
-    return CourseStrand.objects.create(
-        station=station, name=name, description=description, order=order
-    )
+        raise ValidationError(duplicate)
+    try:
+        with transaction.atomic():
+            return CourseStrand.objects.create(
+                station=station, name=name, description=description, order=order
+            )
+    except IntegrityError as exc:
+        # The same name added from two screens at once: the unique constraint decides.
+        raise ValidationError(duplicate) from exc
 
 
 @transaction.atomic

@@ -88,11 +88,21 @@ def family_users_to_notify(elder: Elder) -> list[User]:
 # --- elders ---------------------------------------------------------------------------------
 
 
+# Two people saving the same record at the same moment: the form's uniqueness check passed
+# for both, the database constraint stops the second. It gets this message, not an error page.
+SAVED_TWICE = _(
+    "Someone else saved the same record at the same moment. Please check and try again."
+)
+
+
 def elder_save(*, elder: Elder, by: User) -> Elder:
     """Create or update an elder; the form has already cleaned the fields."""
-    with transaction.atomic():
-        elder.full_clean()
-        elder.save()
+    try:
+        with transaction.atomic():
+            elder.full_clean()
+            elder.save()
+    except IntegrityError as exc:
+        raise ServiceError(SAVED_TWICE) from exc
     return elder
 
 
@@ -109,22 +119,25 @@ def family_contact_add(
     notify_alerts: bool = True,
     by: User,
 ) -> FamilyContact:
-    with transaction.atomic():
-        if user is not None:
-            if FamilyContact.objects.filter(elder=elder, user=user).exists():
-                raise ServiceError(_("This account is already a contact of this elder."))
-            RoleAssignment.objects.get_or_create(user=user, role=Role.ELDER_FAMILY)
-        return FamilyContact.objects.create(
-            elder=elder,
-            user=user,
-            name=name,
-            relation=relation,
-            phone=phone,
-            can_see_health=can_see_health,
-            can_see_medical=can_see_medical,
-            can_book=can_book,
-            notify_alerts=notify_alerts,
-        )
+    try:
+        with transaction.atomic():
+            if user is not None:
+                if FamilyContact.objects.filter(elder=elder, user=user).exists():
+                    raise ServiceError(_("This account is already a contact of this elder."))
+                RoleAssignment.objects.get_or_create(user=user, role=Role.ELDER_FAMILY)
+            return FamilyContact.objects.create(
+                elder=elder,
+                user=user,
+                name=name,
+                relation=relation,
+                phone=phone,
+                can_see_health=can_see_health,
+                can_see_medical=can_see_medical,
+                can_book=can_book,
+                notify_alerts=notify_alerts,
+            )
+    except IntegrityError as exc:
+        raise ServiceError(SAVED_TWICE) from exc
 
 
 def risk_event_record(
@@ -393,10 +406,13 @@ def daycare_notice_set(
         raise ServiceError(_("Choose today or a later day."))
     if elder.facility_id is None or elder.facility.kind != CareFacility.Kind.DAY_CARE:
         raise ServiceError(_("This elder is not served by a day-care centre."))
-    with transaction.atomic():
-        notice, _created = DayCareNotice.objects.update_or_create(
-            elder=elder, date=date, defaults={"coming": coming, "by": by}
-        )
+    try:
+        with transaction.atomic():
+            notice, _created = DayCareNotice.objects.update_or_create(
+                elder=elder, date=date, defaults={"coming": coming, "by": by}
+            )
+    except IntegrityError as exc:
+        raise ServiceError(SAVED_TWICE) from exc
     return notice
 
 

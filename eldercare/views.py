@@ -372,9 +372,12 @@ def elder_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         elder = form.save(commit=False)
-        services.elder_save(elder=elder, by=request.user)
-        messages.success(request, _("Elder registered."))
-        return redirect(elder)
+        try:
+            services.elder_save(elder=elder, by=request.user)
+            messages.success(request, _("Elder registered."))
+            return redirect(elder)
+        except services.ServiceError as exc:
+            form.add_error(None, exc.message)
     return render(request, "eldercare/elder_edit.html", {"form": form, "facility": facility})
 
 
@@ -385,9 +388,12 @@ def elder_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=elder, user=request.user, community_id=elder.community_id
     )
     if request.method == "POST" and form.is_valid():
-        services.elder_save(elder=form.save(commit=False), by=request.user)
-        messages.success(request, _("Elder saved."))
-        return redirect(elder)
+        try:
+            services.elder_save(elder=form.save(commit=False), by=request.user)
+            messages.success(request, _("Elder saved."))
+            return redirect(elder)
+        except services.ServiceError as exc:
+            form.add_error(None, exc.message)
     return render(
         request,
         "eldercare/elder_edit.html",
