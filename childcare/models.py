@@ -271,8 +271,8 @@ class ChildQuerySet(models.QuerySet):
         if user.is_portal_admin:
             return self.all()
         stations = Station.objects.managed_by(user).values("pk")
-        at_station = Enrolment.objects.filter(station__in=stations).values("child_id")
-        booked = Booking.objects.filter(session__station__in=stations).values("child_id")
+        at_station = Enrolment.objects.current().filter(station__in=stations).values("child_id")
+        booked = Booking.objects.active().filter(session__station__in=stations).values("child_id")
         return self.filter(
             Q(pk__in=Guardian.objects.filter(user=user).values("child_id"))
             | Q(pk__in=at_station)
@@ -282,9 +282,10 @@ class ChildQuerySet(models.QuerySet):
     def operated_by(self, user: User) -> ChildQuerySet:
         """Children whose day `user` records: enrolled or booked at a station they run."""
         stations = Station.objects.operated_by(user).values("pk")
+        enrolled = Enrolment.objects.current().filter(station__in=stations)
+        booked = Booking.objects.active().filter(session__station__in=stations)
         return self.filter(
-            Q(pk__in=Enrolment.objects.filter(station__in=stations).values("child_id"))
-            | Q(pk__in=Booking.objects.filter(session__station__in=stations).values("child_id"))
+            Q(pk__in=enrolled.values("child_id")) | Q(pk__in=booked.values("child_id"))
         )
 
 
@@ -365,6 +366,13 @@ class EnrolmentStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+CURRENT_ENROLMENT_STATUSES = [
+    EnrolmentStatus.APPLIED,
+    EnrolmentStatus.OFFERED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.ENROLLED,
+]
+
 # Transitions a reviewer may make; the service refuses any other.
 ENROLMENT_TRANSITIONS: dict[str, list[str]] = {
     "applied": ["offered", "waitlisted", "declined"],
@@ -378,6 +386,14 @@ ACTIVE_ENROLMENT = ["applied", "offered", "waitlisted", "enrolled"]
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    def current(self) -> EnrolmentQuerySet:
+        """Applications still open and places held: a station's need to know a child.
+
+        A declined application or a child who left no longer opens the child's records to
+        the station's staff (PIPL: minors' data on a need-to-know basis).
+        """
+        return self.filter(status__in=CURRENT_ENROLMENT_STATUSES)
+
     def visible_to(self, user: User) -> EnrolmentQuerySet:
         """Guardians see their children's applications; staff those of stations they manage."""
         if not user.is_authenticated:

@@ -74,3 +74,28 @@ def test_a_child_of_35_months_may_apply(parent, community, station):
         months=35,
     )
     assert _apply(almost_three, station, parent).status == "applied"
+
+
+@pytest.mark.parametrize("status", ["declined", "left"])
+def test_staff_lose_sight_of_a_child_once_the_application_is_closed(
+    client, station, station_staff, child, status
+):
+    enrolment = EnrolmentFactory(child=child, station=station, status="applied")
+    client.force_login(station_staff)
+    url = reverse("childcare:child_care", args=[child.pk])
+    assert client.get(url).status_code == 200
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=status)
+    assert client.get(url).status_code == 404
+
+
+def test_a_cancelled_booking_no_longer_opens_the_childs_records(
+    client, session, station_staff, child, parent
+):
+    from childcare.services import booking_cancel, booking_create
+
+    booking = booking_create(session=session, child=child, by=parent)
+    client.force_login(station_staff)
+    url = reverse("childcare:child_care", args=[child.pk])
+    assert client.get(url).status_code == 200
+    booking_cancel(booking=booking, by=parent)
+    assert client.get(url).status_code == 404
