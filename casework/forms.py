@@ -177,9 +177,11 @@ class OutreachForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(
-            path_prefix_q("path", user.region_paths(Role.COMMUNITY_STAFF))
-        )
+        # The same rule as outreach_create's: administrators anywhere, staff in their regions.
+        regions = Region.objects.all()
+        if not user.is_portal_admin:
+            regions = regions.filter(path_prefix_q("path", user.region_paths(Role.COMMUNITY_STAFF)))
+        self.fields["region"].queryset = regions
 
 
 class RegistryFilterForm(forms.Form):

@@ -345,6 +345,24 @@ def test_outreach_session_is_recorded_and_bad_attendance_refused(
     assert client.post(reverse("casework:outreach_create"), data).status_code == 200
 
 
+def test_an_administrator_can_record_an_outreach_session_anywhere(client, community, admin_user):
+    from casework.models import OutreachEvent
+
+    client.force_login(admin_user)
+    data = {
+        "region": community.region_id,
+        "kind": "legal_education",
+        "title": "普法讲座",
+        "organiser": "youth_league",
+        "school": "县第一小学",
+        "date": "2024-06-01",
+        "attendance": "120",
+    }
+    response = client.post(reverse("casework:outreach_create"), data)
+    assert response.status_code == 302
+    assert OutreachEvent.objects.filter(title="普法讲座", region=community.region).exists()
+
+
 def test_carer_from_another_household_is_refused(client, community, community_staff):
     kid = ChildResidentFactory(household=HouseholdFactory(community=community))
     stranger = ResidentFactory(
