@@ -758,6 +758,11 @@ class DayCareNotice(models.Model):
     date = models.DateField(_("date"))
     coming = models.BooleanField(_("coming"))
     by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The centre whose day place a "coming" notice holds (counted in DayCarePlaces.reserved);
+    # kept on the notice so the place is freed at that centre even if the elder moves.
+    place_facility = models.ForeignKey(
+        CareFacility, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = AttendanceQuerySet.as_manager()
@@ -768,19 +773,64 @@ class DayCareNotice(models.Model):
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["elder", "date"], name="eldercare_notice_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(coming=True) | Q(place_facility__isnull=True),
+                name="eldercare_notice_only_coming_holds_place",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.elder} {self.date} {self.coming}"
 
 
-def expected_q(day: datetime.date) -> Q:
-    """Elders expected at day care on `day`: by notice, or by plan unless a notice says no."""
+def regular_q(day: datetime.date) -> Q:
+    """Elders expected on `day` by their weekly plan alone: the day is in the plan and no
+    notice (coming or not) was given for it."""
     notices = DayCareNotice.objects.filter(elder=models.OuterRef("pk"), date=day)
-    return (
-        Q(day_care_weekdays__contains=str(day.weekday()))
-        & ~models.Exists(notices.filter(coming=False))
-    ) | models.Exists(notices.filter(coming=True))
+    return Q(day_care_weekdays__contains=str(day.weekday())) & ~models.Exists(notices)
+
+
+def expected_q(day: datetime.date) -> Q:
+    """Elders expected at day care on `day`: by a "coming" notice, or by plan unless a notice
+    says no. (A plan day with a "coming" notice is covered by the notice.)"""
+    notices = DayCareNotice.objects.filter(elder=models.OuterRef("pk"), date=day)
+    return regular_q(day) | models.Exists(notices.filter(coming=True))
+
+
+class DayCarePlaces(models.Model):
+    """The day places of one day-care centre on one day that "coming" notices hold.
+
+    Places taken on a day = `reserved` (elders with a "coming" notice) + the regulars of the
+    weekly plan who gave no notice (`regular_q`, counted live because staff may change a plan
+    without any notice). The two never count the same elder: a notice takes the elder out of
+    `regular_q`. `daycare_notice_set` locks this row (select_for_update) so two families taking
+    the last place at once are serialised; the CheckConstraint reserved <= capacity refuses an
+    over-reservation even from a writer that skipped the lock. Check-in stays the hard limit
+    on who is actually in the building."""
+
+    facility = models.ForeignKey(
+        CareFacility, on_delete=models.CASCADE, related_name="+", verbose_name=_("facility")
+    )
+    date = models.DateField(_("date"))
+    # The facility's day_places, copied under the lock at each reservation.
+    capacity = models.PositiveIntegerField(_("day-care places"))
+    reserved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("day-care places of a day")
+        verbose_name_plural = _("day-care places of a day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "date"], name="eldercare_daycareplaces_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(reserved__lte=models.F("capacity")),
+                name="eldercare_daycareplaces_reserved_within_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} {self.date} {self.reserved}/{self.capacity}"
 
 
 # --- meals ----------------------------------------------------------------------------------

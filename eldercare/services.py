@@ -34,6 +34,7 @@ from eldercare.models import (
     CareRiskEvent,
     DayCareAttendance,
     DayCareNotice,
+    DayCarePlaces,
     Elder,
     ElderThreshold,
     FamilyContact,
@@ -47,6 +48,7 @@ from eldercare.models import (
     RoundRecord,
     ShiftHandover,
     expected_q,
+    regular_q,
 )
 from portal.accounts.models import Role, RoleAssignment, User
 from portal.notifications.models import Notification
@@ -398,22 +400,95 @@ def missed_checkins_raise(*, now: datetime.datetime | None = None) -> int:
     return raised
 
 
+DAY_FULL = _("The centre is full that day. Please choose another day.")
+
+
+def _places_locked(facility_id: int, day: datetime.date) -> DayCarePlaces:
+    """The day's place counter of a centre, created if missing and locked for this transaction.
+
+    ON CONFLICT DO NOTHING lets two first reservations of a day create the row at once; the
+    FOR UPDATE that follows then serialises them."""
+    DayCarePlaces.objects.bulk_create(
+        [DayCarePlaces(facility_id=facility_id, date=day, capacity=0)], ignore_conflicts=True
+    )
+    return DayCarePlaces.objects.select_for_update().get(facility_id=facility_id, date=day)
+
+
+def _place_free(notice: DayCareNotice) -> None:
+    """Give back the place a "coming" notice holds (caller is inside a transaction)."""
+    if notice.place_facility_id is None:
+        return
+    _places_locked(notice.place_facility_id, notice.date)
+    DayCarePlaces.objects.filter(facility_id=notice.place_facility_id, date=notice.date).update(
+        reserved=F("reserved") - 1
+    )
+    notice.place_facility = None
+
+
 def daycare_notice_set(
     *, elder: Elder, date: datetime.date, coming: bool, by: User
 ) -> DayCareNotice:
-    """Record that an elder will (or will not) come on a day; replaces an earlier notice."""
+    """Record that an elder will (or will not) come on a day; replaces an earlier notice.
+
+    "Coming" holds a day place at the elder's centre (see `DayCarePlaces` for how places are
+    counted); a full day is refused and changes nothing. "Not coming" frees a held place."""
     if date < timezone.localdate():
         raise ServiceError(_("Choose today or a later day."))
     if elder.facility_id is None or elder.facility.kind != CareFacility.Kind.DAY_CARE:
         raise ServiceError(_("This elder is not served by a day-care centre."))
-    try:
-        with transaction.atomic():
-            notice, _created = DayCareNotice.objects.update_or_create(
-                elder=elder, date=date, defaults={"coming": coming, "by": by}
-            )
-    except IntegrityError as exc:
-        raise ServiceError(SAVED_TWICE) from exc
+    facility_id = elder.facility_id
+    with transaction.atomic():
+        # Lock the day's counter of the elder's centre before reading the earlier notice, so
+        # two notices for the same elder and day (a double tap) see each other's result.
+        places = _places_locked(facility_id, date)
+        notice = DayCareNotice.objects.select_for_update().filter(elder=elder, date=date).first()
+        held_here = notice is not None and notice.place_facility_id == facility_id
+        if notice is None:
+            notice = DayCareNotice(elder=elder, date=date)
+        if coming and not held_here:
+            # A regular of the day already has a place (counted by plan): the notice only
+            # moves it from the plan count to `reserved`, so no free place is needed.
+            is_regular = Elder.objects.filter(regular_q(date), pk=elder.pk).exists()
+            capacity = CareFacility.objects.get(pk=facility_id).day_places
+            if not is_regular:
+                regulars = Elder.objects.filter(
+                    regular_q(date), facility_id=facility_id, status=Elder.Status.ACTIVE
+                ).count()
+                if places.reserved + regulars >= capacity:
+                    raise ServiceError(DAY_FULL)
+            if notice.place_facility_id is not None:
+                # The elder moved centre since the notice: give the old centre its place back.
+                _place_free(notice)
+            try:
+                with transaction.atomic():
+                    DayCarePlaces.objects.filter(pk=places.pk).update(
+                        reserved=F("reserved") + 1, capacity=capacity
+                    )
+            except IntegrityError as exc:
+                raise ServiceError(DAY_FULL) from exc
+            notice.place_facility_id = facility_id
+        elif not coming:
+            _place_free(notice)
+        notice.coming = coming
+        notice.by = by
+        try:
+            with transaction.atomic():
+                notice.save()
+        except IntegrityError as exc:
+            raise ServiceError(SAVED_TWICE) from exc
     return notice
+
+
+def daycare_notice_delete(*, notice: DayCareNotice, by: User) -> None:
+    """Withdraw a notice; the elder goes back to their weekly plan and a held place is freed."""
+    if notice.date < timezone.localdate():
+        raise ServiceError(_("Choose today or a later day."))
+    with transaction.atomic():
+        locked = DayCareNotice.objects.select_for_update().filter(pk=notice.pk).first()
+        if locked is None:
+            return
+        _place_free(locked)
+        locked.delete()
 
 
 # --- meals ----------------------------------------------------------------------------------

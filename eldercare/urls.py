@@ -11,6 +11,9 @@ urlpatterns = [
     path("family/elders/<int:pk>/book/", views.family_book, name="family_book"),
     path("family/elders/<int:pk>/notice/", views.family_notice, name="family_notice"),
     path(
+        "family/notices/<int:pk>/delete/", views.family_notice_delete, name="family_notice_delete"
+    ),
+    path(
         "family/bookings/<int:pk>/cancel/",
         views.family_booking_cancel,
         name="family_booking_cancel",

@@ -177,6 +177,21 @@ def family_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def family_notice_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A family member withdraws a notice; a day place it held is freed."""
+    notice = get_object_or_404(
+        DayCareNotice.objects.filter(elder__family_contacts__user=request.user).distinct(), pk=pk
+    )
+    try:
+        services.daycare_notice_delete(notice=notice, by=request.user)
+        messages.success(request, _("Notice withdrawn; the weekly plan applies again."))
+    except services.ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("eldercare:family_elder", pk=notice.elder_id)
+
+
+@login_required
+@require_POST
 def family_booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         MealBooking.objects.select_related("meal"),
