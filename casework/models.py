@@ -571,6 +571,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("Opened the case record")
         VISIT_FORM = "visit_form", _("Opened the visit form")
+        LISTED = "listed", _("Saw the child in a list")
 
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
@@ -590,7 +591,7 @@ class AccessLog(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(action__in=["view", "visit_form"]),
+                condition=Q(action__in=["view", "visit_form", "listed"]),
                 name="casework_accesslog_action_valid",
             ),
         ]

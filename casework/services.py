@@ -212,6 +212,18 @@ def case_read(
     return AccessLog.objects.create(user=user, child=child, action=action, path=path[:200])
 
 
+def case_reads_listed(*, children: list[CaseChild], user: User, path: str = "") -> None:
+    """Log that `user` saw these children's names and risk levels in a list (one insert).
+
+    A list shows part of each case record, so it is a read too: the log must answer
+    "who saw this child" for list pages as well as for the record itself.
+    """
+    AccessLog.objects.bulk_create(
+        AccessLog(user=user, child=child, action=AccessLog.Action.LISTED, path=path[:200])
+        for child in children
+    )
+
+
 # --- pairing -------------------------------------------------------------------------------
 
 

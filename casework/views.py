@@ -69,6 +69,7 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
     """The volunteer's start page: paired children, next visit due, log a visit."""
     today = timezone.localdate()
     children = list(selectors.volunteer_children(request.user))
+    services.case_reads_listed(children=children, user=request.user, path=request.path)
     return render(
         request,
         "casework/volunteer_home.html",
@@ -89,6 +90,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     children = selectors.registry_list(request.user, filters=filters, today=today)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.case_reads_listed(children=list(page), user=request.user, path=request.path)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -376,5 +378,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(households, pk=pk)
     today = timezone.localdate()
     context = selectors.household_view(household, today=today)
+    services.case_reads_listed(
+        children=[row["case"] for row in context["cases"]], user=request.user, path=request.path
+    )
     context.update({"household": household, "today": today})
     return render(request, "casework/household_detail.html", context)

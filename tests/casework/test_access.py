@@ -130,3 +130,28 @@ def test_paired_volunteer_can_ask_to_close_but_not_close(
     page = client.get(detail(paired_child))
     assert reverse("casework:child_close_request", args=[paired_child.pk]) in page.text
     assert reverse("casework:child_close_approve", args=[paired_child.pk]) not in page.text
+
+
+def test_seeing_children_in_the_registry_list_is_logged_one_row_each(
+    client, child, community_staff, community
+):
+    second = CaseChildFactory(community=community)
+    response = _get(client, community_staff, reverse("casework:child_list"))
+    assert response.status_code == 200
+    listed = AccessLog.objects.filter(user=community_staff, action="listed")
+    assert sorted(listed.values_list("child_id", flat=True)) == sorted([child.pk, second.pk])
+
+
+def test_the_volunteers_start_page_logs_the_paired_children_it_shows(
+    client, paired_child, volunteer
+):
+    assert _get(client, volunteer, reverse("casework:volunteer_home")).status_code == 200
+    log = AccessLog.objects.get()
+    assert (log.user, log.child, log.action) == (volunteer, paired_child, "listed")
+
+
+def test_the_household_view_logs_the_registry_children_it_shows(client, child, community_staff):
+    url = reverse("casework:household_detail", args=[child.resident.household_id])
+    assert _get(client, community_staff, url).status_code == 200
+    log = AccessLog.objects.get()
+    assert (log.user, log.child, log.action) == (community_staff, child, "listed")
