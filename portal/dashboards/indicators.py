@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -78,24 +77,8 @@ class Indicator:
     definition: Promise
     source: Callable[[Period], QuerySet]
     kind: str = Kind.COUNT
-    requires: tuple[str, ...] = ()
     headline: bool = False
     anchor: str = Anchor.COMMUNITY
-
-    def available(self) -> bool:
-        """Whether every model and field this indicator reads exists in this checkout."""
-        for ref in self.requires:
-            app_label, model_name, *field_path = ref.split(".")
-            try:
-                model = apps.get_model(app_label, model_name)
-            except LookupError:
-                return False
-            for name in field_path:
-                try:
-                    model._meta.get_field(name)
-                except FieldDoesNotExist:
-                    return False
-        return True
 
 
 def _model(ref: str):  # noqa: ANN202 - a model class
@@ -131,7 +114,6 @@ PREMISES = [
         _("Premises lent free"),
         _("Rooms communities lend free of charge to care providers (公建配套用房)."),
         _premises_free(None),
-        requires=("communities.Premises.terms",),
         headline=True,
     ),
     Indicator(
@@ -140,7 +122,6 @@ PREMISES = [
         _("Free premises in use"),
         _("Free premises a provider is using now."),
         _premises_free("in_use"),
-        requires=("communities.Premises.status",),
     ),
     Indicator(
         "pr_free_available",
@@ -148,7 +129,6 @@ PREMISES = [
         _("Free premises still available"),
         _("Free premises offered and not yet taken: room for a new station or centre."),
         _premises_free("available"),
-        requires=("communities.Premises.status",),
     ),
     Indicator(
         "pr_free_area",
@@ -156,7 +136,6 @@ PREMISES = [
         _("Floor area lent free (m²)"),
         _("Total floor area of the free premises, in square metres."),
         _premises_free_area,
-        requires=("communities.Premises.area_m2",),
     ),
 ]
 
@@ -240,7 +219,6 @@ CHILDCARE = [
         _("Childcare stations open"),
         _("Stations (托育驿站) with status open."),
         _stations(None),
-        requires=("childcare.Station.status",),
         headline=True,
     ),
     Indicator(
@@ -249,7 +227,6 @@ CHILDCARE = [
         _("Demonstration institutions"),
         _("Open stations of kind demonstration: the “1” of a “1+N” network."),
         _stations("demonstration"),
-        requires=("childcare.Station.kind", "childcare.Station.status"),
     ),
     Indicator(
         "cc_stations_branch",
@@ -257,7 +234,6 @@ CHILDCARE = [
         _("Branch sites"),
         _("Open stations of kind branch: one of the “N” of a network."),
         _stations("branch"),
-        requires=("childcare.Station.kind", "childcare.Station.status"),
     ),
     Indicator(
         "cc_stations_standalone",
@@ -265,7 +241,6 @@ CHILDCARE = [
         _("Standalone stations"),
         _("Open stations of kind standalone."),
         _stations("standalone"),
-        requires=("childcare.Station.kind", "childcare.Station.status"),
     ),
     Indicator(
         "cc_stations_in_network",
@@ -273,7 +248,6 @@ CHILDCARE = [
         _("Stations in “1+N” networks"),
         _("Open stations that lead a network or belong to one."),
         _stations_in_network,
-        requires=("childcare.Station.network_lead", "childcare.Station.status"),
     ),
     Indicator(
         "cc_places",
@@ -281,7 +255,6 @@ CHILDCARE = [
         _("Licensed childcare places"),
         _("Care places (托位) licensed in open stations."),
         _places,
-        requires=("childcare.Station.licensed_places", "childcare.Station.status"),
         headline=True,
     ),
     Indicator(
@@ -294,7 +267,6 @@ CHILDCARE = [
         ),
         _places,
         kind=Kind.PER_1000,
-        requires=("childcare.Station.licensed_places", "childcare.Station.status"),
         headline=True,
     ),
     Indicator(
@@ -304,7 +276,6 @@ CHILDCARE = [
         _("Children enrolled in open stations ÷ their licensed places."),
         _occupancy,
         kind=Kind.PERCENT,
-        requires=("childcare.Station.enrolled_count", "childcare.Station.licensed_places"),
     ),
     Indicator(
         "cc_inclusive_share",
@@ -313,7 +284,6 @@ CHILDCARE = [
         _("Places in stations with an inclusive (普惠) monthly price ÷ all licensed places."),
         _inclusive_places,
         kind=Kind.PERCENT,
-        requires=("childcare.Station.inclusive_monthly_price", "childcare.Station.status"),
     ),
     Indicator(
         "cc_waitlist",
@@ -321,7 +291,6 @@ CHILDCARE = [
         _("Waiting list"),
         _("Enrolment applications with status waitlisted."),
         _waitlist,
-        requires=("childcare.Enrolment.status", "childcare.Enrolment.station"),
     ),
     Indicator(
         "cc_bookings",
@@ -329,7 +298,6 @@ CHILDCARE = [
         _("Bookings this month"),
         _("Confirmed session bookings made in the month."),
         _bookings,
-        requires=("childcare.Booking.status", "childcare.Booking.session"),
     ),
     Indicator(
         "cc_health_failed",
@@ -337,7 +305,6 @@ CHILDCARE = [
         _("Failed health checks"),
         _("Morning and midday checks (晨午检) with result fail in the month."),
         _failed_health_checks,
-        requires=("childcare.HealthCheck.result", "childcare.Enrolment.station"),
     ),
 ]
 
@@ -425,7 +392,6 @@ ELDERCARE = [
         _("Elderly-care facilities"),
         _("Open nursing homes, day-care centres and home-care service centres."),
         _facilities(None),
-        requires=("eldercare.CareFacility.kind", "eldercare.CareFacility.status"),
         headline=True,
     ),
     Indicator(
@@ -434,7 +400,6 @@ ELDERCARE = [
         _("Nursing homes"),
         _("Open facilities of kind nursing home (敬老院)."),
         _facilities(("nursing_home",)),
-        requires=("eldercare.CareFacility.kind", "eldercare.CareFacility.status"),
     ),
     Indicator(
         "ec_facilities_community",
@@ -442,7 +407,6 @@ ELDERCARE = [
         _("Day-care and home-care centres"),
         _("Open day-care centres (日间照料中心) and home-care service centres (居家养老服务中心)."),
         _facilities(("day_care", "home_care")),
-        requires=("eldercare.CareFacility.kind", "eldercare.CareFacility.status"),
     ),
     *[
         Indicator(
@@ -451,7 +415,6 @@ ELDERCARE = [
             label,
             definition,
             _elders_support(category),
-            requires=("eldercare.Elder.support_category", "eldercare.Elder.community"),
             headline=category == "central",
         )
         for category, label, definition in [
@@ -479,7 +442,6 @@ ELDERCARE = [
             label,
             _("Elders whose latest ability assessment (GB/T 42195-2022) gave this level."),
             _elders_level(level),
-            requires=("eldercare.AbilityAssessment.level", "eldercare.Elder.community"),
         )
         for level, label in [
             (0, _("Ability level 0: intact")),
@@ -495,7 +457,6 @@ ELDERCARE = [
         _("Day-care attendance"),
         _("Elder-days attended at day-care centres in the month."),
         _daycare_attendance,
-        requires=("eldercare.DayCareAttendance.date", "eldercare.DayCareAttendance.facility"),
     ),
     Indicator(
         "ec_meals_served",
@@ -503,7 +464,6 @@ ELDERCARE = [
         _("Meals served"),
         _("Meal bookings (助餐) marked served, for meals in the month."),
         _meals_served,
-        requires=("eldercare.MealBooking.status", "eldercare.MealBooking.meal"),
     ),
     Indicator(
         "ec_alerts_open",
@@ -511,7 +471,6 @@ ELDERCARE = [
         _("Open alerts"),
         _("Alerts about elders still open."),
         _alerts(overdue=False),
-        requires=("eldercare.Alert.status", "eldercare.Alert.elder"),
     ),
     Indicator(
         "ec_alerts_overdue",
@@ -519,7 +478,6 @@ ELDERCARE = [
         _("Overdue alerts"),
         _("Alerts still open more than 24 hours after they were raised."),
         _alerts(overdue=True),
-        requires=("eldercare.Alert.status", "eldercare.Alert.created"),
     ),
     Indicator(
         "ec_reassessments_overdue",
@@ -527,7 +485,6 @@ ELDERCARE = [
         _("Re-assessments overdue"),
         _("Elders whose latest ability assessment is past its next-due date."),
         _reassessments_overdue,
-        requires=("eldercare.AbilityAssessment.next_due", "eldercare.Elder.community"),
     ),
 ]
 
@@ -594,7 +551,6 @@ CASEWORK = [
         _("Left-behind children"),
         _("Children in the registry (not closed) marked left-behind (留守儿童)."),
         _case_children_flag("is_left_behind"),
-        requires=("casework.CaseChild.is_left_behind", "casework.CaseChild.community"),
         headline=True,
     ),
     Indicator(
@@ -603,7 +559,6 @@ CASEWORK = [
         _("Children in distress"),
         _("Children in the registry (not closed) marked in distress (困境儿童)."),
         _case_children_flag("is_in_distress"),
-        requires=("casework.CaseChild.is_in_distress", "casework.CaseChild.community"),
         headline=True,
     ),
     Indicator(
@@ -613,7 +568,6 @@ CASEWORK = [
         _("Active children with an active pairing (结对帮扶) ÷ active children."),
         _paired_share,
         kind=Kind.PERCENT,
-        requires=("casework.Pairing.active", "casework.Pairing.child"),
     ),
     Indicator(
         "cw_visited_on_time",
@@ -625,7 +579,6 @@ CASEWORK = [
         ),
         _visited_on_time,
         kind=Kind.PERCENT,
-        requires=("casework.CaseChild.next_visit_due",),
     ),
     Indicator(
         "cw_visits_overdue",
@@ -633,7 +586,6 @@ CASEWORK = [
         _("Overdue visits"),
         _("Active children whose next visit is past its due date."),
         _visits_overdue,
-        requires=("casework.CaseChild.next_visit_due",),
     ),
     Indicator(
         "cw_escalations",
@@ -641,7 +593,6 @@ CASEWORK = [
         _("Escalations"),
         _("Concerns about a child escalated in the month."),
         _escalations,
-        requires=("casework.Concern.escalated_at", "casework.Concern.child"),
     ),
     Indicator(
         "cw_outreach",
@@ -649,14 +600,9 @@ CASEWORK = [
         _("Outreach sessions held"),
         _("Outreach events (e.g. legal education in schools) held in the month."),
         _outreach,
-        requires=("casework.OutreachEvent.date", "casework.OutreachEvent.region"),
         anchor=Anchor.REGION,
     ),
 ]
 
 ALL: list[Indicator] = [*CHILDCARE, *ELDERCARE, *CASEWORK, *PREMISES]
 BY_KEY: dict[str, Indicator] = {i.key: i for i in ALL}
-
-
-def available() -> list[Indicator]:
-    return [i for i in ALL if i.available()]

@@ -121,14 +121,14 @@ def refresh_population(period: Period, computed_at: datetime.datetime) -> int:
 
 
 def refresh_month(month: datetime.date, *, now: datetime.datetime | None = None) -> list[str]:
-    """Recompute every available indicator of every region for `month`; returns the keys."""
+    """Recompute every indicator of every region for `month`; returns the keys."""
     month = month_start(month)
     period = period_for(month, now)
     computed_at = timezone.now()
     keys = ["population"]
     with transaction.atomic():
         refresh_population(period, computed_at)
-        for indicator in indicators.available():
+        for indicator in indicators.ALL:
             refresh_indicator(indicator, period, computed_at)
             keys.append(indicator.key)
         # Rendered pages cached under the old version are not served again. Bumped now and

@@ -375,11 +375,6 @@ def _stations_table(region: Region) -> Table:
         _("Children enrolled"),
         _("Inclusive monthly price (yuan)"),
     ]
-    if not (
-        indicators.BY_KEY["cc_occupancy"].available()
-        and indicators.BY_KEY["cc_inclusive_share"].available()
-    ):
-        return Table("stations", _("Childcare stations"), columns, [])
     station = apps.get_model("childcare", "Station")
     rows = [
         [
