@@ -11,7 +11,6 @@ import datetime
 import random
 from typing import TextIO
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from casework.models import (
 )
 from casework.tasks import carer_reviews_raise
 from communities.models import Community, Household, Region, Resident
+from eldercare.models import AbilityAssessment, Elder
 from portal.accounts.demo import DEMO_PASSWORD, demo_assign, demo_user
 from portal.accounts.models import Role, RoleAssignment, User
 
@@ -400,16 +400,11 @@ def _seed_carer_assessments(
 ) -> int:
     """Some grandparent carers are elders with an ability assessment (eldercare), a few at
     level 2 or worse: the one-household view and the review job then have something to show."""
-    try:
-        elder_model = apps.get_model("eldercare", "Elder")
-        assessment_model = apps.get_model("eldercare", "AbilityAssessment")
-    except LookupError:
-        return 0
     chosen = [
         (c, h) for i, (c, h) in enumerate(zip(carers, households, strict=True)) if i % 25 == 0
     ]
-    elders = elder_model.objects.bulk_create(
-        [elder_model(resident=c, community_id=h.community_id) for c, h in chosen]
+    elders = Elder.objects.bulk_create(
+        [Elder(resident=c, community_id=h.community_id) for c, h in chosen]
     )
     assessments = []
     for i, elder in enumerate(elders):
@@ -417,7 +412,7 @@ def _seed_carer_assessments(
         self_care, motor, mental, perception = _LEVEL_SCORES[level]
         assessed = today - datetime.timedelta(days=20 + i)
         assessments.append(
-            assessment_model(
+            AbilityAssessment(
                 elder=elder,
                 assessed_on=assessed,
                 self_care=self_care,
@@ -430,5 +425,5 @@ def _seed_carer_assessments(
                 next_due=assessed + datetime.timedelta(days=365),
             )
         )
-    assessment_model.objects.bulk_create(assessments)
+    AbilityAssessment.objects.bulk_create(assessments)
     return carer_reviews_raise()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.apps import apps
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from casework import rules
 from casework.models import CaseChild, CaseStatus, Pairing
 from communities.models import Household, Resident
+from eldercare.models import AbilityAssessment
 from portal.accounts.models import User
 
 # The under-threes of a household are childcare's concern (托育: 0–3 years).
@@ -81,13 +81,9 @@ def volunteer_children(user: User) -> QuerySet[CaseChild]:
 def carer_levels(resident_ids: list[int]) -> dict[int, tuple[int, datetime.date]]:
     """Latest ability level (GB/T 42195) of each resident who is an elder, in one query.
 
-    Reads eldercare's Elder and AbilityAssessment; returns {} while that app lacks them.
+    Reads eldercare's AbilityAssessment: the household view joins the old and the young.
     """
-    try:
-        assessment_model = apps.get_model("eldercare", "AbilityAssessment")
-    except LookupError:
-        return {}
-    latest = assessment_model.objects.filter(elder__resident_id=OuterRef("pk")).order_by(
+    latest = AbilityAssessment.objects.filter(elder__resident_id=OuterRef("pk")).order_by(
         "-assessed_on", "-pk"
     )
     rows = (

@@ -12,7 +12,6 @@ import uuid
 from collections import defaultdict
 
 from celery import shared_task
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
@@ -25,16 +24,10 @@ from casework import rules
 from casework.models import CarerReviewNotice, CaseChild, CaseStatus, OverdueNotice, Pairing
 from casework.services import community_staff_by_community
 from communities.models import Community
+from eldercare.models import AbilityAssessment
 from portal.accounts.models import User
 from portal.notifications.models import Notification
-from portal.notifications.services import _enqueue
-
-
-def _enqueue_deliveries(notification_ids: list[int]) -> None:
-    from portal.notifications.tasks import deliver_notification
-
-    for notification_id in notification_ids:
-        _enqueue(deliver_notification, notification_id)
+from portal.notifications.services import notifications_deliver_after_commit
 
 
 def overdue_visits_notify(*, today: datetime.date | None = None) -> int:
@@ -134,7 +127,7 @@ def overdue_visits_notify(*, today: datetime.date | None = None) -> int:
                 )
         created = Notification.objects.bulk_create(notifications)
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: _enqueue_deliveries(ids))
+        notifications_deliver_after_commit(ids)
     return claimed
 
 
@@ -147,14 +140,10 @@ def overdue_visits_daily() -> int:
 def carer_reviews_raise() -> int:
     """Flag for a risk review every active child whose carer's latest ability level is
     `rules.CARER_ABILITY_REVIEW_LEVEL` or worse, and tell the community staff, once per
-    assessment. Needs eldercare's Elder and AbilityAssessment; without them it does nothing.
+    assessment.
     """
-    try:
-        assessment_model = apps.get_model("eldercare", "AbilityAssessment")
-    except LookupError:
-        return 0
     now = timezone.now()
-    latest = assessment_model.objects.filter(elder__resident_id=OuterRef("carer_id")).order_by(
+    latest = AbilityAssessment.objects.filter(elder__resident_id=OuterRef("carer_id")).order_by(
         "-assessed_on", "-pk"
     )
     seen = CarerReviewNotice.objects.filter(
@@ -214,7 +203,7 @@ def carer_reviews_raise() -> int:
                     Notification(recipient=user, kind=Notification.Kind.ALERT, text=text, link=link)
                 )
         ids = [n.pk for n in Notification.objects.bulk_create(notifications)]
-        transaction.on_commit(lambda: _enqueue_deliveries(ids))
+        notifications_deliver_after_commit(ids)
     return claimed
 
 

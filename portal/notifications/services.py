@@ -74,6 +74,17 @@ def notification_create_many(
     return created
 
 
+def notifications_deliver_after_commit(notification_ids: list[int]) -> None:
+    """For rows a set-based job wrote with bulk_create: deliver each once the job commits."""
+    from portal.notifications.tasks import deliver_notification
+
+    def enqueue_all() -> None:
+        for notification_id in notification_ids:
+            _enqueue(deliver_notification, notification_id)
+
+    transaction.on_commit(enqueue_all)
+
+
 def _enqueue(task: Callable, notification_id: int) -> None:
     # The row is already committed: if the broker is unreachable now, the beat job
     # (resend_unsent) delivers it later, so a broker failure must not break the request.
