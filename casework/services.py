@@ -27,6 +27,7 @@ from casework.models import (
 )
 from communities.models import Community, Region, Resident
 from portal.accounts.models import Role, RoleAssignment, User
+from portal.history.services import history_context
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
 
@@ -130,7 +131,8 @@ def case_register(
         registered_by=by,
     )
     child.full_clean(exclude=["registered_by"])
-    child.save()
+    with history_context(by=by, reason=child.risk_reason):
+        child.save()
     return child
 
 
@@ -161,7 +163,8 @@ def case_close_request(*, child: CaseChild, reason: str, by: User) -> CaseChild:
         raise ValidationError(_("Only an active case can be closed."))
     child.close_requested_by = by
     child.closed_reason = reason.strip()
-    child.save(update_fields=["close_requested_by", "closed_reason"])
+    with history_context(by=by, reason=child.closed_reason):
+        child.save(update_fields=["close_requested_by", "closed_reason"])
     return child
 
 
@@ -177,10 +180,11 @@ def case_close_approve(*, child: CaseChild, by: User) -> CaseChild:
     child.closed_by = by
     child.closed_at = timezone.now()
     child.next_visit_due = None
-    child.save()
-    child.pairings.filter(active=True).update(
-        active=False, ended_on=today, end_reason=str(_("Case closed"))
-    )
+    with history_context(by=by, reason=child.closed_reason):
+        child.save()
+        child.pairings.filter(active=True).update(
+            active=False, ended_on=today, end_reason=str(_("Case closed"))
+        )
     return child
 
 
@@ -198,7 +202,8 @@ def case_set_risk(*, child: CaseChild, risk_level: str, reason: str, by: User) -
     if child.status == CaseStatus.ACTIVE:
         child.next_visit_due = _due_from(child, _last_visit(child))
     child.full_clean(exclude=["registered_by"])
-    child.save()
+    with history_context(by=by, reason=child.risk_reason):
+        child.save()
     return child
 
 
@@ -282,7 +287,8 @@ def pairing_end(*, pairing: Pairing, reason: str, by: User) -> Pairing:
     pairing.active = False
     pairing.ended_on = timezone.localdate()
     pairing.end_reason = end_reason
-    pairing.save()
+    with history_context(by=by, reason=end_reason):
+        pairing.save()
     return pairing
 
 
