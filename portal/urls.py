@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from portal.api.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,5 +17,7 @@ urlpatterns = [
     path("care/", include("casework.urls")),
     path("dashboards/", include("portal.dashboards.urls")),
     path("reports/", include("portal.reports.urls")),
+    path("api/v1/", api.urls),
+    path("api-tokens/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]
