@@ -61,7 +61,7 @@ class RegionPage(Schema):
 class FigureOut(Schema):
     key: str
     label: str
-    kind: str = Field(description="count, percent or per_1000")
+    kind: str = Field(description="count, percent, per_1000 or minutes")
     value: float | None
     numerator: int | None
     denominator: int | None
