@@ -16,8 +16,8 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN python manage.py compilemessages --ignore=.venv -v 0 \
- && DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=x DATABASE_URL=sqlite:////tmp/x \
-    REDIS_URL=redis://x CELERY_BROKER_URL=redis://x SMS_SENDER=x \
+ && DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=x DATABASE_URL=postgres://build:build@x/x \
+    REDIS_URL=redis://x CELERY_BROKER_URL=redis://x SMS_SENDER=x EMAIL_URL=smtp://x \
     python manage.py collectstatic --noinput -v 0
 
 RUN useradd --create-home portal && mkdir -p /app/media && chown portal /app/media

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
-.PHONY: run test setup system-deps python-deps messages services check-deploy worker beat vendor clean \
+.PHONY: run test setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
 	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
 
 run: setup
@@ -35,14 +35,24 @@ services:
 	@bin/services-up
 
 # The production settings must pass Django's deploy check with the documented variables set.
+# It checks settings, not a deployment: it opts in to the console SMS sender explicitly
+# (production refuses it otherwise) and never connects to the database it names.
 check-deploy:
 	DJANGO_SETTINGS_MODULE=portal.settings.production \
 	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
 	DJANGO_ALLOWED_HOSTS=portal.example.cn \
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal \
+	DATABASE_URL=postgres://portal:check-deploy@127.0.0.1:5432/portal \
 	REDIS_URL=redis://127.0.0.1:6379/0 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
-	SMS_SENDER=portal.accounts.sms.ConsoleSmsSender \
+	EMAIL_URL=smtp+tls://portal:check-deploy@smtp.example.cn:587 \
+	DJANGO_ALLOW_CONSOLE_SENDERS=true SMS_SENDER=portal.accounts.sms.ConsoleSmsSender \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Restore a backup made by the compose `backup` service (or bin/backup):
+#   make restore FILE=backups/portal-20261203-0230.tar.gz
+# into the database DATABASE_URL names (and its media into MEDIA_ROOT). It replaces both.
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/portal-<stamp>.tar.gz"; exit 2; }
+	bin/restore "$(FILE)"
 
 worker:
 	$(VENV)/bin/celery -A portal worker -l info

@@ -29,6 +29,7 @@ from casework.models import (
 )
 from communities.models import Community, Region, Resident
 from portal.accounts.models import Role, RoleAssignment, User
+from portal.history.services import history_context
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
 
@@ -132,7 +133,8 @@ def case_register(
         registered_by=by,
     )
     child.full_clean(exclude=["registered_by"])
-    child.save()
+    with history_context(by=by, reason=child.risk_reason):
+        child.save()
     return child
 
 
@@ -163,7 +165,8 @@ def case_close_request(*, child: CaseChild, reason: str, by: User) -> CaseChild:
         raise ValidationError(_("Only an active case can be closed."))
     child.close_requested_by = by
     child.closed_reason = reason.strip()
-    child.save(update_fields=["close_requested_by", "closed_reason"])
+    with history_context(by=by, reason=child.closed_reason):
+        child.save(update_fields=["close_requested_by", "closed_reason"])
     return child
 
 
@@ -179,10 +182,11 @@ def case_close_approve(*, child: CaseChild, by: User) -> CaseChild:
     child.closed_by = by
     child.closed_at = timezone.now()
     child.next_visit_due = None
-    child.save()
-    child.pairings.filter(active=True).update(
-        active=False, ended_on=today, end_reason=str(_("Case closed"))
-    )
+    with history_context(by=by, reason=child.closed_reason):
+        child.save()
+        child.pairings.filter(active=True).update(
+            active=False, ended_on=today, end_reason=str(_("Case closed"))
+        )
     return child
 
 
@@ -200,7 +204,8 @@ def case_set_risk(*, child: CaseChild, risk_level: str, reason: str, by: User) -
     if child.status == CaseStatus.ACTIVE:
         child.next_visit_due = _due_from(child, _last_visit(child))
     child.full_clean(exclude=["registered_by"])
-    child.save()
+    with history_context(by=by, reason=child.risk_reason):
+        child.save()
     return child
 
 
@@ -284,7 +289,8 @@ def pairing_end(*, pairing: Pairing, reason: str, by: User) -> Pairing:
     pairing.active = False
     pairing.ended_on = timezone.localdate()
     pairing.end_reason = end_reason
-    pairing.save()
+    with history_context(by=by, reason=end_reason):
+        pairing.save()
     return pairing
 
 

@@ -40,6 +40,7 @@ from casework.models import (
 )
 from communities.models import Household, path_prefix_q
 from portal.accounts.models import Role
+from portal.history.selectors import history_of
 
 PAGE_SIZE = 25
 
@@ -150,6 +151,12 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "reason_form": ReasonForm(),
         "report_form": ReportForm(),
+        # Staff who manage the case see who changed it; a paired volunteer does not.
+        "history": (
+            history_of([child, *child.pairings.only("pk"), *child.visits.only("pk")])
+            if is_manager
+            else None
+        ),
     }
     return render(request, "casework/casechild_detail.html", context)
 

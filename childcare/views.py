@@ -27,6 +27,7 @@ from childcare.models import (
     TimetableSlot,
 )
 from portal.accounts.models import Role, RoleAssignment
+from portal.history.selectors import history_of
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -445,6 +446,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": enrolment.events.select_related("by"),
             "age_months": child.age_in_months_on(enrolment.start_date),
             "guardians": child.guardians.all(),
+            # The station's staff see who changed the application; the parent does not.
+            "history": history_of([enrolment]) if can_decide else None,
         },
     )
 

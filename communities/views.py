@@ -27,6 +27,7 @@ from communities.forms import (
     ResidentSearchForm,
 )
 from communities.models import Community, Household, Premises, Resident
+from portal.history.selectors import history_of
 
 PAGE_SIZE = 25
 
@@ -211,9 +212,13 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     manages = Resident.objects.managed_by(request.user).filter(pk=pk).exists()
-    return render(
-        request, "communities/resident_detail.html", {"resident": resident, "manages": manages}
-    )
+    context = {
+        "resident": resident,
+        "manages": manages,
+        # The staff who manage the record see who changed it.
+        "history": history_of([resident]) if manages else None,
+    }
+    return render(request, "communities/resident_detail.html", context)
 
 
 def _resident_fields(form: ResidentForm) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from eldercare.models import (
     ShiftHandover,
 )
 from portal.accounts.models import Role, User
+from portal.history.selectors import history_of
 
 
 def _facility_for_staff(request: HttpRequest, pk: int) -> CareFacility:
@@ -435,6 +436,13 @@ def elder_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "thresholds": elder.thresholds.all(),
             "defaults": rules.DEFAULT_THRESHOLDS,
             "attendance": DayCareAttendance.objects.filter(elder=elder)[:14],
+            "history": history_of(
+                [
+                    elder,
+                    *AbilityAssessment.objects.filter(elder=elder).only("pk"),
+                    *RiskAssessment.objects.filter(elder=elder).only("pk"),
+                ]
+            ),
         },
     )
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "eldercare",
     "casework",
     "portal.api",
+    "portal.history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,9 +50,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "ninja",
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
+    "portal.history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -102,6 +107,14 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Change history (django-pghistory) -------------------------------------------------------
+# The history triggers are installed after every `migrate` rather than through the tracked
+# apps' migrations: the event tables live in portal.history, the tracked apps stay as they are.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# GET requests write no history; POSTs (and services run by the worker) carry their context.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Cache (allauth rate limits live here) --------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -4,8 +4,10 @@ Required environment: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, RED
 CELERY_BROKER_URL. See README "Configure".
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import env
+from portal.settings.base import EMAIL_BACKEND, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -29,6 +31,31 @@ CELERY_TASK_ALWAYS_EAGER = False
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 SMS_SENDER = env("SMS_SENDER")
+
+# Defaults that quietly undo a deployment are refused at start-up: verification codes and
+# mail written to the log reach nobody (and leak to whoever reads the log), and a database
+# without a password is open to every container on the network. `make check-deploy` opts in
+# to the console senders explicitly, as it checks the settings, not a deployment.
+_CONSOLE_SMS = {"portal.accounts.sms.ConsoleSmsSender", "portal.accounts.sms.OutboxSmsSender"}
+_CONSOLE_MAIL = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if not env.bool("DJANGO_ALLOW_CONSOLE_SENDERS", default=False):
+    if SMS_SENDER in _CONSOLE_SMS:
+        raise ImproperlyConfigured(
+            f"SMS_SENDER={SMS_SENDER} does not send verification codes; set a real gateway."
+        )
+    if EMAIL_BACKEND in _CONSOLE_MAIL:
+        raise ImproperlyConfigured(
+            f"Mail goes to {EMAIL_BACKEND}; set EMAIL_URL (e.g. smtp+tls://user:pass@host:587)."
+        )
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL in production.")
+if not DATABASES["default"].get("PASSWORD"):
+    raise ImproperlyConfigured("DATABASE_URL has no password (postgres://user:password@host/db).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
