@@ -82,7 +82,8 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
             "children": children,
             "today": today,
             "is_staff": _is_staff(request),
-            "is_volunteer": Volunteer.objects.filter(user=request.user).exists(),
+            # From the role assignments already loaded: no query of its own.
+            "is_volunteer": request.user.has_role(Role.VOLUNTEER),
         },
     )
 
