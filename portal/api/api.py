@@ -12,15 +12,17 @@ token's service account as the user: what a token may not see answers 404.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
@@ -37,6 +39,9 @@ from portal.api.services import token_for_secret
 from portal.dashboards import indicators
 from portal.dashboards.models import RegionIndicator
 from portal.dashboards.selectors import BadMonth, official_regions, parse_month
+
+# Region codes are digits, lower-case letters and "-" (communities.models.Region.code).
+CODE_RE = re.compile(r"^[a-z0-9-]{1,32}$")
 
 
 class TokenAuth(HttpBearer):
@@ -110,7 +115,7 @@ class PageQuery(Schema):
 
 @api.get(
     "/stations",
-    response={200: schemas.StationPage, 422: schemas.Problem},
+    response={200: schemas.StationPage, 404: schemas.Problem, 422: schemas.Problem},
     tags=["public"],
     summary="Childcare stations with free places and upcoming sessions",
 )
@@ -122,7 +127,7 @@ def station_list(
 ) -> dict:
     stations = Station.objects.public()
     if region:
-        found = Region.objects.filter(code=region[:32]).first()
+        found = Region.objects.filter(code=region).first() if CODE_RE.match(region) else None
         if found is None:
             raise HttpError(404, _("There is no region with this code."))
         stations = stations.filter(community__region__path__startswith=found.path)
@@ -144,16 +149,16 @@ def station_list(
                 "free_places": s.free_places,
                 "age_min_months": s.age_min_months,
                 "age_max_months": s.age_max_months,
-                "opens_at": s.opens_at,
-                "closes_at": s.closes_at,
+                "opens_at": s.opens_at.strftime("%H:%M"),
+                "closes_at": s.closes_at.strftime("%H:%M"),
                 "inclusive_monthly_price": s.inclusive_monthly_price,
                 "upcoming_sessions": [
                     {
                         "id": x.pk,
                         "date": x.date,
                         "kind": x.kind,
-                        "starts_at": x.starts_at,
-                        "ends_at": x.ends_at,
+                        "starts_at": x.starts_at.strftime("%H:%M"),
+                        "ends_at": x.ends_at.strftime("%H:%M"),
                         "capacity": x.capacity,
                         "free": x.free,
                     }
@@ -205,8 +210,10 @@ def region_list(request: HttpRequest, page: Query[PageQuery]) -> dict:
     summary="A region's dashboard figures for one month (aggregates only)",
 )
 def region_figures(request: HttpRequest, code: str, month: str | None = None) -> dict:
+    if not CODE_RE.match(code):
+        raise HttpError(404, _("There is no region with this code."))
     region = get_object_or_404(
-        official_regions(_account(request)).select_related("parent"), code=code[:32]
+        official_regions(_account(request)).select_related("parent"), code=code
     )
     try:
         first_day = parse_month(month)
@@ -317,6 +324,7 @@ def facility_elders(request: HttpRequest, facility_id: int, page: Query[PageQuer
     auth=token_auth,
     response={
         201: schemas.ReadingOut,
+        400: schemas.Problem,
         401: schemas.Problem,
         403: schemas.Problem,
         404: schemas.Problem,
@@ -336,16 +344,13 @@ def facility_reading_create(
     elder = get_object_or_404(
         Elder.objects.managed_by(account).filter(facility=facility), pk=reading.elder_id
     )
-    measured_at = reading.measured_at
-    if timezone.is_naive(measured_at):
-        measured_at = timezone.make_aware(measured_at)
     try:
         saved = reading_record(
             elder=elder,
             kind=reading.kind,
             value=reading.value,
             value2=reading.value2,
-            measured_at=measured_at,
+            measured_at=reading.measured_at,
             by=account,
         )
     except ValidationError as exc:
@@ -360,6 +365,15 @@ def facility_reading_create(
             "value2": saved.value2,
             "measured_at": saved.measured_at,
         },
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> object:
+    return api.create_response(
+        request,
+        {"detail": _("Some of the input is not valid."), "errors": exc.errors},
+        status=422,
     )
 
 

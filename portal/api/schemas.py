@@ -5,19 +5,29 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import field_validator
 
 
 class Problem(Schema):
     detail: str
+    errors: list[dict] | None = Field(
+        default=None, description="For invalid input: which parameters, and why."
+    )
+
+
+# Opening hours and session times are wall-clock times in Asia/Shanghai: "08:30". OpenAPI's
+# "time" format would demand a UTC offset, which a timetable does not have.
+LocalTime = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", description="Local time, HH:MM")
 
 
 class SessionOut(Schema):
     id: int
     date: datetime.date
     kind: str
-    starts_at: datetime.time
-    ends_at: datetime.time
+    starts_at: str = LocalTime
+    ends_at: str = LocalTime
     capacity: int
     free: int
 
@@ -34,8 +44,8 @@ class StationOut(Schema):
     free_places: int
     age_min_months: int
     age_max_months: int
-    opens_at: datetime.time
-    closes_at: datetime.time
+    opens_at: str = LocalTime
+    closes_at: str = LocalTime
     inclusive_monthly_price: Decimal | None
     upcoming_sessions: list[SessionOut]
 
@@ -111,6 +121,18 @@ class ReadingIn(Schema):
     value: Decimal = Field(max_digits=6, decimal_places=1)
     value2: Decimal | None = Field(default=None, max_digits=6, decimal_places=1)
     measured_at: datetime.datetime
+
+    @field_validator("measured_at")
+    @classmethod
+    def measured_at_is_plausible(cls, value: datetime.datetime) -> datetime.datetime:
+        # A device clock a day ahead or stuck before 2000 gives a moment no one measured.
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if value > timezone.now() + datetime.timedelta(days=1):
+            raise ValueError("measured_at is more than a day in the future")
+        if value.year < 2000:
+            raise ValueError("measured_at is before 2000")
+        return value
 
 
 class ReadingOut(Schema):
