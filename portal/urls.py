@@ -19,5 +19,6 @@ urlpatterns = [
     path("reports/", include("portal.reports.urls")),
     path("api/v1/", api.urls),
     path("api-tokens/", include("portal.api.urls")),
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
