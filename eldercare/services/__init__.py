@@ -32,6 +32,7 @@ from eldercare.services.elders import (
     risk_event_record,
 )
 from eldercare.services.facilities import (
+    facility_save,
     handover_create,
     round_record,
 )
@@ -47,7 +48,6 @@ from eldercare.services.readings import (
     reading_alert_message,
     reading_record,
     threshold_set,
-    thresholds_for,
 )
 from eldercare.services.readings_csv import (
     CSV_COLUMNS,
@@ -80,7 +80,6 @@ __all__ = [
     "meal_book",
     "meal_booking_cancel",
     "meal_booking_serve",
-    "thresholds_for",
     "reading_alert_message",
     "reading_record",
     "threshold_set",
@@ -91,6 +90,7 @@ __all__ = [
     "CSV_COLUMNS",
     "IMPORT_BATCH_SIZE",
     "readings_import",
+    "facility_save",
     "handover_create",
     "round_record",
 ]

@@ -59,3 +59,10 @@ def round_record(
             all_well=all_well,
             observations=observations,
         )
+
+
+def facility_save(*, facility: CareFacility, by: User) -> CareFacility:
+    """Save a facility's details as its staff or community staff entered them."""
+    with transaction.atomic():
+        facility.save()
+    return facility

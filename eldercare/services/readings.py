@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from eldercare.models import (
     ReadingKind,
     ReadingSource,
 )
+from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
     ServiceError,
     family_users_to_notify,
@@ -32,15 +32,6 @@ from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
 
 # --- readings, thresholds and alerts --------------------------------------------------------
-
-
-def thresholds_for(elder_ids: Iterable[int]) -> dict[int, dict[str, tuple]]:
-    """Each elder's alert ranges: the defaults of rules.py with their own rows on top.
-    One query whatever the number of elders."""
-    result: dict[int, dict[str, tuple]] = {pk: dict(rules.DEFAULT_THRESHOLDS) for pk in elder_ids}
-    for row in ElderThreshold.objects.filter(elder_id__in=list(result)):
-        result[row.elder_id][row.measure] = (row.low, row.high)
-    return result
 
 
 _MEASURE = {

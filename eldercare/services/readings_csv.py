@@ -27,11 +27,12 @@ from eldercare.models import (
     ReadingKind,
     ReadingSource,
 )
+from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
     ServiceError,
     facility_staff_users,
 )
-from eldercare.services.readings import reading_alert_message, thresholds_for
+from eldercare.services.readings import reading_alert_message
 from portal.accounts.models import User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
