@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "childcare",
     "eldercare",
     "casework",
+    "portal.api",
     "portal.history",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "ninja",
     "pgtrigger",
     "pghistory",
     "csp",
@@ -349,3 +351,8 @@ _RULE_OVERRIDES = {
 for _name, _cast in _RULE_OVERRIDES.items():
     if env.str(_name, default=""):
         globals()[_name] = _cast(env.str(_name))
+
+# --- Data feed (/api/v1/) -------------------------------------------------------------------
+# Requests per token, and per client address for the public resources ("N/s|m|h|d").
+API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="600/m")
+API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", default="120/m")
