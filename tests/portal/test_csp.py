@@ -25,8 +25,9 @@ TEMPLATE_DIRS = (
     + [p for p in BASE.glob("*/templates") if ".venv" not in p.parts]
     + [p for p in BASE.glob("portal/*/templates")]
 )
-# Rendered by WeasyPrint into the monthly report's PDF, never served to a browser.
-NOT_SERVED = {"reports/monthlyreport_pdf.html"}
+# `*_pdf.html` templates are rendered by WeasyPrint into a PDF (the monthly report, the
+# volunteer's certificate), never served to a browser: their <style> elements stay.
+PDF_SUFFIX = "_pdf.html"
 
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 STYLE_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*\sstyle\s*=", re.DOTALL)
@@ -40,7 +41,7 @@ def _templates() -> list[tuple[str, str]]:
     for folder in TEMPLATE_DIRS:
         for path in sorted(folder.rglob("*.html")):
             name = path.relative_to(folder).as_posix()
-            if name not in NOT_SERVED:
+            if not name.endswith(PDF_SUFFIX):
                 found.append((name, path.read_text()))
     return found
 
