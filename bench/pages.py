@@ -73,7 +73,6 @@ PROD_ENV = {
     "LOG_LEVEL": "WARNING",
     "MEDIA_ROOT": "/tmp/bench_pages_media",
     "WEB_CONCURRENCY": "4",
-    "GUNICORN_ACCESS_LOG": "",
 }
 
 WRK_SCRIPT = """
