@@ -165,6 +165,13 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": "1/30s/key,3/m/ip",
 }
 ACCOUNT_SESSION_REMEMBER = None
+# The per-IP limits above need the visitor's own address. Behind the HTTPS proxy every
+# request comes from the proxy: name how many proxies of yours append to X-Forwarded-For
+# (the compose deployment sets 1), or the header your proxy puts the client address in
+# (e.g. X-Real-IP). With neither, the connection's address is used and X-Forwarded-For,
+# which anyone can send, is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 # Where verification codes go: "console" locally; a real gateway class in production.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.ConsoleSmsSender")
 
