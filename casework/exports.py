@@ -15,14 +15,7 @@ from django.utils.translation import gettext as _
 from casework import selectors
 from casework.models import ServiceHours, Volunteer
 from communities.models import mask_id_number
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+from portal.spreadsheets import safe_cell
 
 
 def hours_csv(*, hours: QuerySet[ServiceHours], filename: str) -> HttpResponse:
@@ -32,16 +25,15 @@ def hours_csv(*, hours: QuerySet[ServiceHours], filename: str) -> HttpResponse:
     writer.writerow([_("Name"), _("ID number"), _("Team"), _("Date"), _("Hours"), _("Activity")])
     for entry in hours:
         volunteer = entry.volunteer
-        writer.writerow(
-            [
-                _text(volunteer.user),
-                mask_id_number(volunteer.id_number),
-                _text(volunteer.team.name),
-                entry.date.isoformat(),
-                f"{entry.minutes / 60:.2f}",
-                _text(entry.activity),
-            ]
-        )
+        row = [
+            volunteer.user,
+            mask_id_number(volunteer.id_number),
+            volunteer.team.name,
+            entry.date.isoformat(),
+            f"{entry.minutes / 60:.2f}",
+            entry.activity,
+        ]
+        writer.writerow([safe_cell(value) for value in row])
     # A byte-order mark lets Excel open the Chinese text as UTF-8.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -294,3 +294,52 @@ def test_docs_and_schema_are_served(client):
     assert "/api/v1/stations" in schema.json()["paths"]
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+# --- every token against every resource: only its own scope answers ----------------------
+
+RESOURCES = {
+    "county_figures": lambda s: f"/api/v1/regions/{s['county'].code}/figures",
+    "other_county_figures": lambda s: f"/api/v1/regions/{s['other_county'].code}/figures",
+    "station_enrolments": lambda s: f"/api/v1/stations/{s['station'].pk}/enrolments",
+    "other_station_enrolments": lambda s: f"/api/v1/stations/{s['other_station'].pk}/enrolments",
+    "facility_elders": lambda s: f"/api/v1/facilities/{s['facility'].pk}/elders",
+    "other_facility_elders": lambda s: f"/api/v1/facilities/{s['other_facility'].pk}/elders",
+}
+# Which resources each token may read; everything else must answer 404.
+ALLOWED = {
+    "county": {"county_figures"},
+    "station": {"station_enrolments"},
+    "facility": {"facility_elders"},
+}
+
+
+@pytest.mark.parametrize("scope", sorted(ALLOWED))
+def test_each_token_reads_its_own_scope_and_nothing_else(
+    client,
+    make_token,
+    scope,
+    county,
+    other_county,
+    station,
+    other_station,
+    facility,
+    other_facility,
+):
+    objects = {
+        "county": county,
+        "other_county": other_county,
+        "station": station,
+        "other_station": other_station,
+        "facility": facility,
+        "other_facility": other_facility,
+    }
+    kind = {"county": "region"}.get(scope, scope)
+    _, secret = make_token(**{kind: objects[scope]})
+
+    answers = {
+        name: client.get(url(objects), **auth(secret)).status_code
+        for name, url in RESOURCES.items()
+    }
+
+    assert answers == {name: 200 if name in ALLOWED[scope] else 404 for name in RESOURCES}
