@@ -22,6 +22,7 @@ from portal.dashboards import indicators, rules
 from portal.dashboards.indicators import GROUP_LABELS, Indicator, Kind
 from portal.dashboards.models import RegionIndicator
 from portal.dashboards.rollup import current_month, month_start, previous_month
+from portal.formats import format_duration
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 EARLIEST_MONTH = datetime.date(2000, 1, 1)
@@ -109,6 +110,8 @@ def format_value(kind: str, value: float | None) -> str:
         return f"{value:.1f}%"
     if kind == Kind.PER_1000:
         return f"{value:.2f}"
+    if kind == Kind.MINUTES:
+        return format_duration(value)
     return f"{round(value):,}"
 
 
