@@ -37,12 +37,12 @@ def mqtt_client(url: str, client_id: str = "") -> mqtt.Client:
         client.tls_set()
     client.max_queued_messages_set(0)
     client.max_inflight_messages_set(1000)
-    client._gateway_address = (parts.hostname or "127.0.0.1", parts.port or 1883)  # noqa: SLF001
+    client._gateway_address = (parts.hostname or "127.0.0.1", parts.port or 1883)
     return client
 
 
 def mqtt_connect(client: mqtt.Client) -> None:
-    host, port = client._gateway_address  # noqa: SLF001
+    host, port = client._gateway_address
     client.connect(host, port, keepalive=30)
 
 

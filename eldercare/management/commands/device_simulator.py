@@ -47,10 +47,10 @@ class Command(BaseCommand):
             n += 1
             for device in devices:
                 send(device, self._message(device, "heartbeat"))
-            for device in random.sample(devices, min(5, len(devices))):  # noqa: S311
+            for device in random.sample(devices, min(5, len(devices))):
                 send(device, self._message(device, "reading"))
             if n % int(options["sos_every"]) == 0:
-                device = random.choice(devices)  # noqa: S311
+                device = random.choice(devices)
                 send(device, self._message(device, "sos"))
                 self.stdout.write(f"SOS from {device.serial} ({device.elder.display_name})")
             self.stdout.write(f"round {n}: {len(devices)} devices")
@@ -62,13 +62,13 @@ class Command(BaseCommand):
             "device": device.serial,
             "type": kind,
             "ts": time.time(),
-            "battery": random.randint(30, 100),  # noqa: S311
+            "battery": random.randint(30, 100),
         }
         if kind == "reading":
             message["reading"] = {
                 "kind": "bp",
-                "value": random.randint(110, 175),  # noqa: S311
-                "value2": random.randint(65, 100),  # noqa: S311
+                "value": random.randint(110, 175),
+                "value2": random.randint(65, 100),
             }
         return json.dumps(message).encode()
 
