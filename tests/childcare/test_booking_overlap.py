@@ -13,7 +13,7 @@ from childcare.services import booking_cancel, booking_create
 from tests.childcare.factories import SessionFactory, StationFactory, login
 
 
-def _half_day(station, full, starts=(13, 0), ends=(17, 30)):  # noqa: ANN001, ANN202
+def _half_day(station, full, starts=(13, 0), ends=(17, 30)):
     return SessionFactory(
         station=station,
         kind=Session.Kind.HALF_DAY,
