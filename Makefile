@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
-.PHONY: run test setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
-	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+.PHONY: run test test-clock setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
+	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards \
+	bench-pages
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -18,6 +19,14 @@ test: setup services
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --create-db
+	$(MAKE) --no-print-directory test-clock
+
+# The suite again (without the browser tests) with the clock moved to where the UTC and Beijing
+# dates differ, at a month's end and at a year's end: 00:30 on 28 February and 07:59 on
+# 31 December, Beijing time (tests/conftest.py reads PORTAL_TEST_MOMENT; the clock ticks on).
+test-clock:
+	PORTAL_TEST_MOMENT=2027-02-28T00:30 $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e
+	PORTAL_TEST_MOMENT=2026-12-31T07:59 $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e
 
 setup: system-deps python-deps messages
 
@@ -61,9 +70,10 @@ beat:
 	$(VENV)/bin/celery -A portal beat -l info
 
 # Benchmarks: the real stack (gunicorn, PostgreSQL, Redis), each in a database of its own.
-bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards bench-pages
 
 bench-childcare: setup services
+	@bin/bench-deps
 	$(PY) bench/childcare_booking.py
 
 bench-eldercare: setup services
@@ -77,6 +87,11 @@ bench-communities: setup services
 
 bench-dashboards: setup services
 	$(PY) bench/dashboard_scale.py
+
+# Every role's main page against a minimal Django view (wrk, production settings; README).
+bench-pages: setup services
+	@bin/bench-deps
+	$(PY) bench/pages.py
 
 # Refresh the vendored front-end libraries from the npm registry (the results are committed).
 vendor:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_casework")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -137,7 +137,7 @@ def seed(n: int) -> None:
                     (i // COMMUNITIES) // CHILDREN_PER_VOLUNTEER % len(by_community[c.community_id])
                 ],
                 is_primary=True,
-                started_on=approved.date(),
+                started_on=timezone.localdate(approved),
                 created_by=staff[0],
             )
             for i, c in enumerate(children)

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.accounts.middleware.AuthenticationMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -265,7 +265,15 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage must not hang the web request that enqueues: fail fast, the beat re-sends.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
+# visibility_timeout: a message taken by a worker that dies (kill -9, lost machine) is handed
+# out again after this many seconds. It must exceed CELERY_TASK_TIME_LIMIT and every retry
+# countdown, or a message still being worked on would be handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "socket_timeout": 2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-resend-unsent": {
@@ -360,3 +368,24 @@ for _name, _cast in _RULE_OVERRIDES.items():
 # Requests per token, and per client address for the public resources ("N/s|m|h|d").
 API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="600/m")
 API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", default="120/m")
+
+# --- Smart-care devices (eldercare/services/devices.py) -------------------------------------
+# The MQTT broker the device gateway (`manage.py device_gateway`) subscribes to; empty: no
+# gateway, devices push over HTTP (POST /eldercare/devices/ingest/) only.
+DEVICE_MQTT_URL = env("DEVICE_MQTT_URL", default="")
+DEVICE_MQTT_TOPIC_PREFIX = env("DEVICE_MQTT_TOPIC_PREFIX", default="portal/devices")
+# An HTTP push must carry a timestamp this close to the server's clock (against replays).
+DEVICE_HTTP_WINDOW_SECONDS = env.int("DEVICE_HTTP_WINDOW_SECONDS", default=300)
+# A battery reported below this percentage raises one "battery low" alert.
+DEVICE_BATTERY_LOW_PERCENT = env.int("DEVICE_BATTERY_LOW_PERCENT", default=20)
+# An SOS or fall alarm nobody acknowledged within this many minutes is sent by SMS to the
+# family contacts and the community staff.
+ELDERCARE_ALARM_ESCALATE_MINUTES = env.int("ELDERCARE_ALARM_ESCALATE_MINUTES", default=5)
+CELERY_BEAT_SCHEDULE["eldercare-escalate-alarms"] = {
+    "task": "eldercare.tasks.escalate_alarms",
+    "schedule": timedelta(minutes=1),
+}
+CELERY_BEAT_SCHEDULE["eldercare-silent-devices"] = {
+    "task": "eldercare.tasks.check_silent_devices",
+    "schedule": timedelta(minutes=1),
+}

@@ -78,7 +78,7 @@ def count_queries(client, url, django_assert_num_queries, n):
 
 
 CHILD_PAGE_QUERIES = 19  # with the live part: photos, last messages, unread, incidents
-DAY_PAGE_QUERIES = 14  # absences too; includes the one insert logging access to the children listed
+DAY_PAGE_QUERIES = 13  # absences too; includes the one insert logging access to the children listed
 
 
 @pytest.mark.django_db
