@@ -67,7 +67,7 @@ DROP FUNCTION IF EXISTS childcare_booking_set_period();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("childcare", "0003_child_access_log"),
+        ("childcare", "0004_family"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
