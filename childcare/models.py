@@ -149,6 +149,12 @@ class Station(models.Model):
     cancel_cutoff_hours = models.PositiveSmallIntegerField(
         _("cancellation cut-off (hours before start)"), default=2
     )
+    photo_retention_days = models.PositiveSmallIntegerField(
+        _("keep photos for (days)"),
+        default=rules.PHOTO_RETENTION_DAYS_DEFAULT,
+        validators=[MinValueValidator(1)],
+        help_text=_("Photos older than this are deleted every night."),
+    )
 
     objects = StationQuerySet.as_manager()
 
@@ -974,3 +980,16 @@ class ChildAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.child_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# Photos, messages, absences and incidents live in their own module; importing them here
+# makes them models of this app.
+from childcare.family_models import (  # noqa: E402, F401
+    Absence,
+    Announcement,
+    Incident,
+    Message,
+    MessageRead,
+    Photo,
+    PhotoConsent,
+)

@@ -212,6 +212,14 @@ def _failed_health_checks(period: Period) -> QuerySet:
     return _by_community(qs, "station_community").annotate(num=Count("id"))
 
 
+def _serious_incidents(period: Period) -> QuerySet:
+    # A count only: the dashboard never names the child.
+    qs = _model("childcare.Incident").objects.filter(
+        serious=True, occurred_at__gte=period.start_at, occurred_at__lt=period.end_at
+    )
+    return _by_community(qs, "station__community_id").annotate(num=Count("id"))
+
+
 CHILDCARE = [
     Indicator(
         "cc_stations",
@@ -305,6 +313,16 @@ CHILDCARE = [
         _("Failed health checks"),
         _("Morning and midday checks (晨午检) with result fail in the month."),
         _failed_health_checks,
+    ),
+    Indicator(
+        "cc_incidents_serious",
+        Group.CHILDCARE,
+        _("Serious incidents at stations"),
+        _(
+            "Accidents and illnesses at childcare stations recorded as serious in the month "
+            "(托育机构管理规范: injuries are reported)."
+        ),
+        _serious_incidents,
     ),
 ]
 
