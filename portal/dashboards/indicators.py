@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import CaseChild, Concern, OutreachEvent, Pairing, ServiceHours
-from childcare.models import Booking, Enrolment, HealthCheck, Station
+from childcare.models import Booking, Enrolment, HealthCheck, Incident, Station
 from communities.models import Premises
 from eldercare.models import (
     AbilityAssessment,
@@ -214,7 +214,7 @@ def _failed_health_checks(period: Period) -> QuerySet:
 
 def _serious_incidents(period: Period) -> QuerySet:
     # A count only: the dashboard never names the child.
-    qs = _model("childcare.Incident").objects.filter(
+    qs = Incident.objects.filter(
         serious=True, occurred_at__gte=period.start_at, occurred_at__lt=period.end_at
     )
     return _by_community(qs, "station__community_id").annotate(num=Count("id"))
