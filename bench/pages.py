@@ -168,6 +168,7 @@ def in_process(path: str, cookie: str, repeat: int, profile: Path | None) -> tup
     if profiler and profile:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
         target = profile / (re.sub(r"[^a-z0-9]+", "_", path.lower()).strip("_") + ".txt")
         target.write_text(out.getvalue())
     return count, statistics.median(timings)
