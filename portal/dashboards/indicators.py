@@ -23,9 +23,11 @@ from childcare.models import Booking, Enrolment, HealthCheck, Incident, Station
 from communities.models import Premises
 from eldercare.models import (
     AbilityAssessment,
+    Alarm,
     Alert,
     CareFacility,
     DayCareAttendance,
+    Device,
     Elder,
     MealBooking,
 )
@@ -398,14 +400,14 @@ def _alerts(overdue: bool) -> Callable[[Period], QuerySet]:
 
 
 def _smart_elders(period: Period) -> QuerySet:
-    devices = _model("eldercare.Device").objects.filter(elder=OuterRef("pk"), active=True)
+    devices = Device.objects.filter(elder=OuterRef("pk"), active=True)
     qs = _elders().filter(Exists(devices))
     return _by_community(qs).annotate(num=Count("id"))
 
 
 def _devices(silent: bool | None) -> Callable[[Period], QuerySet]:
     def source(period: Period) -> QuerySet:
-        qs = _model("eldercare.Device").objects.filter(active=True)
+        qs = Device.objects.filter(active=True)
         if silent is not None:
             quiet = qs.silent(period.as_of).values("pk")
             qs = qs.filter(pk__in=quiet) if silent else qs.exclude(pk__in=quiet)
@@ -415,9 +417,7 @@ def _devices(silent: bool | None) -> Callable[[Period], QuerySet]:
 
 
 def _alarms(period: Period) -> QuerySet:
-    qs = _model("eldercare.Alarm").objects.filter(
-        opened_at__gte=period.start_at, opened_at__lt=period.end_at
-    )
+    qs = Alarm.objects.filter(opened_at__gte=period.start_at, opened_at__lt=period.end_at)
     return _by_community(qs, "elder__community_id").annotate(num=Count("id"))
 
 
@@ -425,9 +425,7 @@ def _alarms_answered_in_time(period: Period) -> QuerySet:
     # A median does not add up across communities; the share answered before the SMS
     # escalation does, and says the same thing to an official.
     in_time = Q(escalated_at__isnull=True, acknowledged_at__isnull=False)
-    qs = _model("eldercare.Alarm").objects.filter(
-        opened_at__gte=period.start_at, opened_at__lt=period.end_at
-    )
+    qs = Alarm.objects.filter(opened_at__gte=period.start_at, opened_at__lt=period.end_at)
     return _by_community(qs, "elder__community_id").annotate(
         num=Count("id", filter=in_time), den=Count("id")
     )
