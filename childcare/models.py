@@ -51,6 +51,10 @@ class StationStatus(models.TextChoices):
 
 
 class StationQuerySet(models.QuerySet):
+    def open(self) -> StationQuerySet:
+        """Stations now running (not preparing, not closed)."""
+        return self.filter(status=StationStatus.OPEN)
+
     def public(self) -> StationQuerySet:
         """Stations shown in the public finder (not personal data)."""
         return self.exclude(status=StationStatus.CLOSED)
@@ -392,6 +396,12 @@ ACTIVE_ENROLMENT = ["applied", "offered", "waitlisted", "enrolled"]
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    def waitlisted(self) -> EnrolmentQuerySet:
+        return self.filter(status=EnrolmentStatus.WAITLISTED)
+
+    def enrolled(self) -> EnrolmentQuerySet:
+        return self.filter(status=EnrolmentStatus.ENROLLED)
+
     def current(self) -> EnrolmentQuerySet:
         """Applications still open and places held: a station's need to know a child.
 
@@ -566,6 +576,9 @@ class BookingStatus(models.TextChoices):
 
 
 class BookingQuerySet(models.QuerySet):
+    def confirmed(self) -> BookingQuerySet:
+        return self.filter(status=BookingStatus.CONFIRMED)
+
     def visible_to(self, user: User) -> BookingQuerySet:
         """Guardians see their children's bookings; staff those of stations they manage."""
         if not user.is_authenticated:
