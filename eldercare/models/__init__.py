@@ -66,12 +66,14 @@ from eldercare.models.meals import (
 from eldercare.models.readings import (
     THRESHOLD_MEASURES,
     Alert,
+    ElderAccessLog,
     ElderThreshold,
     HealthReading,
     ReadingImport,
 )
 
 __all__ = [
+    "ElderAccessLog",
     "FacilityKind",
     "FacilityStatus",
     "SupportCategory",
