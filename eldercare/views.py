@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -39,6 +40,7 @@ from eldercare.models import (
     Elder,
     ElderAccessLog,
 )
+from portal.refusals import show_refusal
 
 
 def _facility_for_staff(request: HttpRequest, pk: int) -> CareFacility:
@@ -96,8 +98,8 @@ def family_book(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meal_book(meal=form.cleaned_data["meal"], elder=contact.elder, by=request.user)
             messages.success(request, _("Meal booked."))
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc)
     else:
         messages.error(request, _("Choose a meal from the list."))
     return redirect("eldercare:family_elder", pk=pk)
@@ -113,8 +115,8 @@ def family_notice(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.daycare_notice_set(elder=contact.elder, by=request.user, **form.cleaned_data)
             messages.success(request, _("Thank you, the centre has been told."))
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc)
     else:
         messages.error(request, _("Choose a day and whether they will come."))
     return redirect("eldercare:family_elder", pk=pk)
@@ -128,8 +130,8 @@ def family_notice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.daycare_notice_delete(notice=notice, by=request.user)
         messages.success(request, _("Notice withdrawn; the weekly plan applies again."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:family_elder", pk=notice.elder_id)
 
 
@@ -140,8 +142,8 @@ def family_booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.meal_booking_cancel(booking=booking, by=request.user)
         messages.success(request, _("Booking cancelled."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:family_elder", pk=booking.elder_id)
 
 
@@ -210,8 +212,8 @@ def check_in(request: HttpRequest, pk: int, elder_pk: int) -> HttpResponse:
     try:
         services.attendance_check_in(elder=elder, facility=facility, by=request.user)
         messages.success(request, _("%(name)s checked in.") % {"name": elder.display_name})
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:facility_day", pk=facility.pk)
 
 
@@ -224,8 +226,8 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s checked out.") % {"name": attendance.elder.display_name}
         )
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:facility_day", pk=attendance.facility_id)
 
 
@@ -278,8 +280,8 @@ def elder_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.elder_save(elder=elder, by=request.user)
             messages.success(request, _("Elder registered."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/elder_edit.html", {"form": form, "facility": facility})
 
 
@@ -294,8 +296,8 @@ def elder_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.elder_save(elder=form.save(commit=False), by=request.user)
             messages.success(request, _("Elder saved."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(
         request,
         "eldercare/elder_edit.html",
@@ -331,8 +333,8 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.family_contact_add(elder=elder, user=user, by=request.user, **data)
             messages.success(request, _("Family contact added."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/familycontact_create.html", {"form": form, "elder": elder})
 
 
@@ -355,8 +357,8 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"total": assessment.total, "level": assessment.get_level_display()},
             )
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(
         request, "eldercare/abilityassessment_create.html", {"form": form, "elder": elder}
     )
@@ -393,8 +395,8 @@ def threshold_set(request: HttpRequest, pk: int) -> HttpResponse:
             services.threshold_set(elder=elder, by=request.user, **form.cleaned_data)
             messages.success(request, _("Alert range saved."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/elderthreshold_edit.html", {"form": form, "elder": elder})
 
 
@@ -407,8 +409,8 @@ def reading_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.reading_record(elder=elder, by=request.user, **form.cleaned_data)
             messages.success(request, _("Reading saved."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/healthreading_create.html", {"form": form, "elder": elder})
 
 
@@ -428,8 +430,8 @@ def readings_import(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"rows": result.rows, "alerts": result.alerts},
             )
             return redirect("eldercare:readings_import", pk=pk)
-        except services.ImportRejected as exc:
-            form.add_error("file", exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(
         request,
         "eldercare/healthreading_import.html",
@@ -455,8 +457,8 @@ def meal_list(request: HttpRequest, pk: int) -> HttpResponse:
             services.meal_save(meal=meal, by=request.user)
             messages.success(request, _("Meal added to the menu."))
             return redirect("eldercare:meal_list", pk=pk)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     today = timezone.localdate()
     meals = selectors.meals_from(facility, today - datetime.timedelta(days=1))
     return render(
@@ -474,8 +476,8 @@ def meal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.meal_book(meal=meal, elder=form.cleaned_data["elder"], by=request.user)
             messages.success(request, _("Meal booked."))
             return redirect("eldercare:meal_detail", pk=pk)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     bookings = selectors.meal_active_bookings(meal)
     return render(
         request, "eldercare/meal_detail.html", {"meal": meal, "form": form, "bookings": bookings}
@@ -494,8 +496,8 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         service(booking=booking, by=request.user)
         messages.success(request, _("Booking updated."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:meal_detail", pk=booking.meal_id)
 
 
@@ -558,8 +560,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.alert_close(alert=alert, note=form.cleaned_data["note"], by=request.user)
             messages.success(request, _("Alert closed."))
             return redirect("eldercare:alert_list")
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/alert_detail.html", {"alert": alert, "form": form})
 
 
@@ -570,6 +572,6 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.alert_acknowledge(alert=alert, by=request.user)
         messages.success(request, _("Alert acknowledged."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:alert_detail", pk=pk)

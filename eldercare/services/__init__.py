@@ -1,15 +1,15 @@
 """Writes for elderly care. Each service is atomic and takes who acts as `by`.
 
 Callers pass objects they fetched through `visible_to`/`managed_by`; the services check the
-business rules (capacity, one check-in a day, scores in range) and raise `ServiceError` with
-a translated message the view shows as a form error.
+business rules (capacity, one check-in a day, scores in range) and raise Django's
+`ValidationError` with a translated message (naming the field where there is one), which the
+view shows with `portal.refusals.show_refusal`.
 
 The services live in one module per area; everything is importable from `eldercare.services`.
 """
 
 from eldercare.services.common import (
     SAVED_TWICE,
-    ServiceError,
     facility_staff_users,
     family_users_to_notify,
     notify_alert,
@@ -60,7 +60,6 @@ from eldercare.services.readings_csv import (
 
 __all__ = [
     "elder_reads_record",
-    "ServiceError",
     "facility_staff_users",
     "family_users_to_notify",
     "SAVED_TWICE",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,6 @@ from eldercare.models import (
 )
 from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
-    ServiceError,
     family_users_to_notify,
     notify_alert,
 )
@@ -76,12 +76,12 @@ def reading_record(
 ) -> HealthReading:
     """Store a reading a staff member took; raise an alert if it is out of range."""
     if kind not in ReadingKind.values:
-        raise ServiceError(_("Unknown measurement."))
+        raise ValidationError({"kind": _("Unknown measurement.")})
     if (kind == ReadingKind.BLOOD_PRESSURE) != (value2 is not None):
-        raise ServiceError(_("Blood pressure needs both numbers; other readings only one."))
+        raise ValidationError(_("Blood pressure needs both numbers; other readings only one."))
     low, high = rules.PLAUSIBLE["bp_systolic" if kind == "bp" else kind]
     if not low <= value <= high:
-        raise ServiceError(_("This value cannot be right; please measure again."))
+        raise ValidationError({"value": _("This value cannot be right; please measure again.")})
     with transaction.atomic():
         reading = HealthReading.objects.create(
             elder=elder,
@@ -109,9 +109,9 @@ def threshold_set(
     *, elder: Elder, measure: str, low: Decimal | None, high: Decimal | None, by: User
 ) -> ElderThreshold:
     if measure not in rules.DEFAULT_THRESHOLDS:
-        raise ServiceError(_("Unknown measure."))
+        raise ValidationError(_("Unknown measure."))
     if low is not None and high is not None and low >= high:
-        raise ServiceError(_("The lower limit must be below the upper limit."))
+        raise ValidationError(_("The lower limit must be below the upper limit."))
     with transaction.atomic():
         row, _created = ElderThreshold.objects.update_or_create(
             elder=elder, measure=measure, defaults={"low": low, "high": high}
@@ -125,7 +125,7 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
             status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(), acknowledged_by=by
         )
         if not updated:
-            raise ServiceError(_("Only an open alert can be acknowledged."))
+            raise ValidationError(_("Only an open alert can be acknowledged."))
     alert.refresh_from_db()
     return alert
 
@@ -134,7 +134,7 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
     """Close an alert with a note of what was done; the family is told."""
     note = note.strip()
     if not note:
-        raise ServiceError(_("Write what was done before closing the alert."))
+        raise ValidationError({"note": _("Write what was done before closing the alert.")})
     now = timezone.now()
     with transaction.atomic():
         updated = (
@@ -150,7 +150,7 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
             )
         )
         if not updated:
-            raise ServiceError(_("This alert is already closed."))
+            raise ValidationError(_("This alert is already closed."))
         alert.refresh_from_db()
         notification_create_many(
             recipients=family_users_to_notify(alert.elder),

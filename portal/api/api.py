@@ -31,7 +31,7 @@ from childcare.models import Enrolment, Station
 from childcare.services import child_access_record
 from communities.models import Region
 from eldercare.models import CareFacility, Elder
-from eldercare.services import ServiceError, reading_record
+from eldercare.services import reading_record
 from portal.api import schemas
 from portal.api.models import ApiToken
 from portal.api.pagination import keyset_page
@@ -355,8 +355,6 @@ def facility_reading_create(
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    except ServiceError as exc:
-        raise HttpError(422, str(exc.message)) from None
     return Status(
         201,
         {

@@ -24,6 +24,8 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
     }
 }
+# Sessions are read from Redis (written through to the database): no query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 
