@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
 .PHONY: run test test-clock setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
-	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards \
+	bench-pages
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -69,9 +70,10 @@ beat:
 	$(VENV)/bin/celery -A portal beat -l info
 
 # Benchmarks: the real stack (gunicorn, PostgreSQL, Redis), each in a database of its own.
-bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards bench-pages
 
 bench-childcare: setup services
+	@bin/bench-deps
 	$(PY) bench/childcare_booking.py
 
 bench-eldercare: setup services
@@ -85,6 +87,11 @@ bench-communities: setup services
 
 bench-dashboards: setup services
 	$(PY) bench/dashboard_scale.py
+
+# Every role's main page against a minimal Django view (wrk, production settings; README).
+bench-pages: setup services
+	@bin/bench-deps
+	$(PY) bench/pages.py
 
 # Refresh the vendored front-end libraries from the npm registry (the results are committed).
 vendor:

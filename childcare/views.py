@@ -28,11 +28,7 @@ from childcare.models import (
 )
 from portal.accounts.models import Role, RoleAssignment
 from portal.history.selectors import history_of
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
+from portal.refusals import show_refusal
 
 # --- public ----------------------------------------------------------------------------------
 
@@ -127,7 +123,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
         try:
             child = services.child_register(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("%(child)s has been added.") % {"child": child})
             return redirect("childcare:parent_home")
@@ -144,7 +140,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.guardian_add(child=child, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The person has been added."))
             return redirect(child.get_absolute_url())
@@ -164,7 +160,7 @@ def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
             session=session, child=form.cleaned_data["child"], by=request.user
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        show_refusal(request, exc)
         return redirect(session.get_absolute_url())
     if booking.status == Booking.Status.CONFIRMED:
         messages.success(request, _("Booked. You will find it on your page."))
@@ -180,7 +176,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.booking_cancel(booking=booking, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The booking is cancelled."))
     return redirect("childcare:parent_home")
@@ -194,7 +190,7 @@ def enrolment_apply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.enrolment_apply(station=station, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Your application has been sent to the station."))
             return redirect("childcare:parent_home")
@@ -316,7 +312,7 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.station_update(station=station, data=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Saved."))
             return redirect("childcare:staff_home")
@@ -333,7 +329,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_create(station=station, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Session added."))
             return redirect("childcare:session_list", pk=station.pk)
@@ -365,7 +361,7 @@ def curriculum_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     services.timetable_slot_create(**form.cleaned_data, by=request.user)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                show_refusal(request, exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("childcare:curriculum_edit", pk=station.pk)
@@ -440,7 +436,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         by=request.user,
                     )
             except ValidationError as exc:
-                bound.add_error(None, _error_text(exc))
+                show_refusal(request, exc, bound)
             else:
                 messages.success(request, _("Decision saved; the parent has been told."))
                 return redirect(enrolment.get_absolute_url())
@@ -531,7 +527,7 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _run_action(action, child, form.cleaned_data, request.user)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                show_refusal(request, exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("childcare:child_care", pk=child.pk)

@@ -35,6 +35,19 @@ from eldercare.models.daycare import (
     expected_q,
     regular_q,
 )
+from eldercare.models.devices import (
+    Alarm,
+    AlarmKind,
+    AlarmOutcome,
+    AlarmSms,
+    AlarmStatus,
+    DeadLetter,
+    DeadLetterReason,
+    Device,
+    DeviceKind,
+    DeviceMessage,
+    MessageType,
+)
 from eldercare.models.elders import (
     RISK_FIELDS,
     AbilityAssessment,
@@ -123,4 +136,15 @@ __all__ = [
     "HealthReading",
     "THRESHOLD_MEASURES",
     "ElderThreshold",
+    "Device",
+    "DeviceKind",
+    "DeviceMessage",
+    "MessageType",
+    "DeadLetter",
+    "DeadLetterReason",
+    "Alarm",
+    "AlarmKind",
+    "AlarmOutcome",
+    "AlarmStatus",
+    "AlarmSms",
 ]
