@@ -6,7 +6,7 @@ export UV_PYTHON := python3.11
 
 .PHONY: run test test-clock setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
 	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards \
-	bench-pages
+	bench-pages bench-live-day
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -70,7 +70,7 @@ beat:
 	$(VENV)/bin/celery -A portal beat -l info
 
 # Benchmarks: the real stack (gunicorn, PostgreSQL, Redis), each in a database of its own.
-bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards bench-pages
+bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards bench-pages bench-live-day
 
 bench-childcare: setup services
 	@bin/bench-deps
@@ -92,6 +92,10 @@ bench-dashboards: setup services
 bench-pages: setup services
 	@bin/bench-deps
 	$(PY) bench/pages.py
+
+bench-live-day: setup services
+	@bin/bench-deps
+	$(PY) bench/live_day.py
 
 # Refresh the vendored front-end libraries from the npm registry (the results are committed).
 vendor:

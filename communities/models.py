@@ -371,6 +371,10 @@ class Resident(models.Model):
 
 
 class PremisesQuerySet(models.QuerySet):
+    def lent_free(self) -> PremisesQuerySet:
+        """Premises lent free of charge (the others are rented)."""
+        return self.filter(terms=Premises.Terms.FREE)
+
     def visible_to(self, user: User) -> PremisesQuerySet:
         """Staff see their community's premises; officials their region's (not personal data)."""
         if user.is_portal_admin:

@@ -79,6 +79,7 @@ from eldercare.models.meals import (
 from eldercare.models.readings import (
     THRESHOLD_MEASURES,
     Alert,
+    AlertQuerySet,
     ElderAccessLog,
     ElderThreshold,
     HealthReading,
@@ -132,6 +133,7 @@ __all__ = [
     "MealQuerySet",
     "MealBooking",
     "Alert",
+    "AlertQuerySet",
     "ReadingImport",
     "HealthReading",
     "THRESHOLD_MEASURES",

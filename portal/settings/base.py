@@ -317,6 +317,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "eldercare.tasks.remind_reassessments",
         "schedule": timedelta(hours=24),
     },
+    "childcare-delete-expired-photos": {
+        "task": "childcare.tasks.delete_expired_photos",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "eldercare-raise-missed-checkins": {
         "task": "eldercare.tasks.raise_missed_checkins",
         "schedule": timedelta(minutes=15),
