@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from childcare import forms, rules, selectors, services
+from childcare import family_selectors, family_services, forms, rules, selectors, services
+from childcare.live import child_version
 from childcare.models import (
     Booking,
     Child,
@@ -203,6 +204,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_object_or_404(
         Child.objects.visible_to(request.user).select_related("resident"), pk=pk
     )
+    # The version is read before the page is built: a record saved meanwhile makes the
+    # first poll fetch the fragment again rather than being missed.
+    live_etag = f'"{child_version(child.pk)}"'
     page = selectors.child_page(child)
     is_guardian = any(g.user_id == request.user.pk for g in page.guardians)
     if not is_guardian:
@@ -224,6 +228,14 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "growth_data": growth,
             "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
             "is_guardian": is_guardian,
+            "live": family_selectors.live_day(
+                child, request.user, today=page.today, is_guardian=is_guardian
+            ),
+            "live_etag": live_etag,
+            "poll_seconds": rules.LIVE_POLL_SECONDS,
+            "photos_withdrawn": any(
+                g.user_id == request.user.pk and g.photos_withdrawn for g in page.guardians
+            ),
         },
     )
 
@@ -527,5 +539,10 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "childcare/child_care.html",
-        {"child": child, "forms": action_forms, "page": page},
+        {
+            "child": child,
+            "forms": action_forms,
+            "page": page,
+            "no_photos": bool(family_services.children_without_photo_consent([child.pk])),
+        },
     )
