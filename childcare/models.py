@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -51,6 +53,10 @@ class StationStatus(models.TextChoices):
 
 
 class StationQuerySet(models.QuerySet):
+    def open(self) -> StationQuerySet:
+        """Stations now running (not preparing, not closed)."""
+        return self.filter(status=StationStatus.OPEN)
+
     def public(self) -> StationQuerySet:
         """Stations shown in the public finder (not personal data)."""
         return self.exclude(status=StationStatus.CLOSED)
@@ -144,6 +150,12 @@ class Station(models.Model):
     description = models.TextField(_("description"), blank=True)
     cancel_cutoff_hours = models.PositiveSmallIntegerField(
         _("cancellation cut-off (hours before start)"), default=2
+    )
+    photo_retention_days = models.PositiveSmallIntegerField(
+        _("keep photos for (days)"),
+        default=rules.PHOTO_RETENTION_DAYS_DEFAULT,
+        validators=[MinValueValidator(1)],
+        help_text=_("Photos older than this are deleted every night."),
     )
 
     objects = StationQuerySet.as_manager()
@@ -386,6 +398,12 @@ ACTIVE_ENROLMENT = ["applied", "offered", "waitlisted", "enrolled"]
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    def waitlisted(self) -> EnrolmentQuerySet:
+        return self.filter(status=EnrolmentStatus.WAITLISTED)
+
+    def enrolled(self) -> EnrolmentQuerySet:
+        return self.filter(status=EnrolmentStatus.ENROLLED)
+
     def current(self) -> EnrolmentQuerySet:
         """Applications still open and places held: a station's need to know a child.
 
@@ -560,6 +578,9 @@ class BookingStatus(models.TextChoices):
 
 
 class BookingQuerySet(models.QuerySet):
+    def confirmed(self) -> BookingQuerySet:
+        return self.filter(status=BookingStatus.CONFIRMED)
+
     def visible_to(self, user: User) -> BookingQuerySet:
         """Guardians see their children's bookings; staff those of stations they manage."""
         if not user.is_authenticated:
@@ -593,6 +614,10 @@ class Booking(models.Model):
     )
     created = models.DateTimeField(_("booked at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The session's time as a range, copied by a database trigger on insert (and kept when a
+    # session's times change) so that the exclusion constraint below can compare bookings
+    # of one child without a join; no code path sets it, bulk inserts included.
+    period = DateTimeRangeField(_("time"), null=True, blank=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -614,6 +639,13 @@ class Booking(models.Model):
                 fields=["session", "child"],
                 condition=~Q(status="cancelled"),
                 name="childcare_booking_one_live_per_child",
+            ),
+            # A child cannot be in two places at once: no two live bookings (confirmed or
+            # waitlisted) of one child whose times overlap, whatever the sessions' kinds.
+            ExclusionConstraint(
+                name="childcare_booking_no_overlap_per_child",
+                expressions=[("child", RangeOperators.EQUAL), ("period", RangeOperators.OVERLAPS)],
+                condition=~Q(status="cancelled"),
             ),
         ]
 
@@ -961,3 +993,16 @@ class ChildAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.child_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# Photos, messages, absences and incidents live in their own module; importing them here
+# makes them models of this app.
+from childcare.family_models import (  # noqa: E402, F401
+    Absence,
+    Announcement,
+    Incident,
+    Message,
+    MessageRead,
+    Photo,
+    PhotoConsent,
+)

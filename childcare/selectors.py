@@ -6,25 +6,30 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from childcare import rules
 from childcare.models import (
+    Absence,
     Attendance,
     Booking,
     CareClass,
     Child,
+    ChildAccessLog,
     Enrolment,
     GrowthRecord,
     HealthCheck,
     MealRecord,
     NapRecord,
+    PhotoConsent,
     ProgressNote,
     Session,
     Station,
     TimetableSlot,
 )
+from portal.accounts.models import Role, User
 
 HISTORY_DAYS = 30
 
@@ -39,6 +44,7 @@ class DayRow:
     checks: dict[str, HealthCheck] = field(default_factory=dict)
     meals: list[MealRecord] = field(default_factory=list)
     naps: list[NapRecord] = field(default_factory=list)
+    absence: Absence | None = None
 
     @property
     def outdoor_short(self) -> bool:
@@ -69,9 +75,19 @@ class ClassDay:
     def ratio_broken(self) -> bool:
         return self.care_class is not None and self.care_class.ratio_broken(self.present)
 
+    @property
+    def expected(self) -> int:
+        """Children expected that day: those not reported away by their parents."""
+        return sum(1 for r in self.rows if r.absence is None)
+
+    @property
+    def expected_ratio_broken(self) -> bool:
+        """The carers on duty are too few for the children still expected (art. 20)."""
+        return self.care_class is not None and self.care_class.ratio_broken(self.expected)
+
 
 def station_day(station: Station, day: datetime.date) -> list[ClassDay]:
-    """The station's day, class by class: 7 queries whatever the number of children."""
+    """The station's day, class by class: 8 queries whatever the number of children."""
     classes = list(station.classes.all())
     enrolments = (
         Enrolment.objects.filter(station=station, status="enrolled")
@@ -101,6 +117,8 @@ def station_day(station: Station, day: datetime.date) -> list[ClassDay]:
         rows[meal.child_id].meals.append(meal)
     for nap in NapRecord.objects.filter(child_id__in=ids, date=day):
         rows[nap.child_id].naps.append(nap)
+    for absence in Absence.objects.filter(child_id__in=ids, station=station).on(day):
+        rows[absence.child_id].absence = absence
     by_class: dict[int | None, list[DayRow]] = defaultdict(list)
     for cid, (class_id, _child) in children.items():
         by_class[class_id].append(rows[cid])
@@ -108,6 +126,20 @@ def station_day(station: Station, day: datetime.date) -> list[ClassDay]:
     if by_class.get(None):
         result.append(ClassDay(care_class=None, rows=by_class[None]))
     return result
+
+
+def child_day(child: Child, day: datetime.date) -> DayRow:
+    """One child's day (the live part of the parent's page): 4 queries."""
+    row = DayRow(date=day, child=child)
+    row.attendance = (
+        Attendance.objects.filter(child=child, date=day)
+        .select_related("brought_by", "collected_by")
+        .first()
+    )
+    row.checks = {c.period: c for c in HealthCheck.objects.filter(child=child, date=day)}
+    row.meals = list(MealRecord.objects.filter(child=child, date=day))
+    row.naps = list(NapRecord.objects.filter(child=child, date=day))
+    return row
 
 
 @dataclass
@@ -166,7 +198,13 @@ def child_page(child: Child, today: datetime.date | None = None) -> ChildPage:
         child=child,
         today=days[today],
         history=history,
-        guardians=list(child.guardians.all()),
+        guardians=list(
+            child.guardians.annotate(
+                photos_withdrawn=Exists(
+                    PhotoConsent.objects.filter(guardian=OuterRef("pk"), granted=False)
+                )
+            )
+        ),
         enrolment=enrolment,
         bookings=bookings,
         growth=list(GrowthRecord.objects.filter(child=child)),
@@ -184,3 +222,64 @@ def stations_with_free_sessions(stations: QuerySet[Station]) -> QuerySet[Station
             to_attr="upcoming_sessions",
         )
     )
+
+
+# --- who read a child's records (for the child's guardians) -----------------------------------
+
+# The role a reader is named by, most responsible first (a person may hold several).
+READER_ROLES = [
+    Role.ADMIN,
+    Role.COMMUNITY_STAFF,
+    Role.STATION_STAFF,
+    Role.VOLUNTEER,
+    Role.FACILITY_STAFF,
+    Role.OFFICIAL,
+]
+
+
+@dataclass
+class RecordRead:
+    at: datetime.datetime
+    role: str
+    name: str
+    what: str
+
+
+def reader_label(user: User) -> tuple[str, str]:
+    """(role, name) under which a reader of a child's records is shown to the family: the
+    role they held, and their name as the portal knows it (their work identity)."""
+    roles = {a.role for a in user.role_assignments.all()}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    role = next((r for r in READER_ROLES if r in roles), None)
+    return (str(role.label) if role else str(_("Portal user")), str(user))
+
+
+def child_record_reads(child: Child, limit: int = 200) -> list[RecordRead]:
+    """Who read `child`'s records, newest first (PIPL art. 44-45: the family's right to know).
+
+    The childcare records (station and community staff opening the child's pages) and, for a
+    child who is also in the care registry, the case record and the lists that show it. A
+    fixed four queries, whatever the number of reads.
+    """
+    from casework.models import AccessLog
+
+    childcare_reads = list(
+        ChildAccessLog.objects.filter(child=child).order_by("-at", "-pk")[:limit]
+    )
+    case_reads = list(
+        AccessLog.objects.filter(child__resident_id=child.resident_id).order_by("-at", "-pk")[
+            :limit
+        ]
+    )
+    user_ids = {r.user_id for r in childcare_reads} | {r.user_id for r in case_reads}
+    users = {
+        u.pk: reader_label(u)
+        for u in User.objects.filter(pk__in=user_ids).prefetch_related("role_assignments")
+    }
+    reads = [
+        RecordRead(r.at, *users[r.user_id], str(_("Opened the child's childcare records")))
+        for r in childcare_reads
+    ] + [RecordRead(r.at, *users[r.user_id], str(r.get_action_display())) for r in case_reads]
+    reads.sort(key=lambda r: r.at, reverse=True)
+    return reads[:limit]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from childcare import views
+from childcare import family_views, views
 
 app_name = "childcare"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("my/children/new/", views.child_register, name="child_register"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/guardians/new/", views.guardian_add, name="guardian_add"),
+    path("children/<int:pk>/access-log/", views.child_access_log, name="child_access_log"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/stations/<int:pk>/day/", views.station_day, name="station_day"),
     path("staff/stations/<int:pk>/edit/", views.station_edit, name="station_edit"),
@@ -22,4 +23,22 @@ urlpatterns = [
     path("staff/enrolments/", views.enrolment_list, name="enrolment_list"),
     path("staff/enrolments/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
     path("staff/children/<int:pk>/", views.child_care, name="child_care"),
+    path("children/<int:pk>/live/", family_views.child_live, name="child_live"),
+    path("children/<int:pk>/messages/", family_views.child_messages, name="child_messages"),
+    path("children/<int:pk>/absences/new/", family_views.absence_report, name="absence_report"),
+    path("children/<int:pk>/photo-consent/", family_views.photo_consent, name="photo_consent"),
+    path("children/<int:pk>/portfolio/", family_views.portfolio, name="portfolio"),
+    path("children/<int:pk>/portfolio.pdf", family_views.portfolio_pdf, name="portfolio_pdf"),
+    path("photos/<int:pk>/", family_views.photo_file, name="photo_file"),
+    path("incidents/<int:pk>/ack/", family_views.incident_acknowledge, name="incident_ack"),
+    path("staff/stations/<int:pk>/photos/", family_views.photo_upload, name="photo_upload"),
+    path(
+        "staff/stations/<int:pk>/messages/", family_views.station_messages, name="station_messages"
+    ),
+    path(
+        "staff/stations/<int:pk>/incidents/",
+        family_views.station_incidents,
+        name="station_incidents",
+    ),
+    path("staff/children/<int:pk>/incident/", family_views.incident_record, name="incident_record"),
 ]

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from childcare import forms, rules, selectors, services
+from childcare import family_selectors, family_services, forms, rules, selectors, services
+from childcare.live import child_version
 from childcare.models import (
     Booking,
     Child,
@@ -203,6 +204,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_object_or_404(
         Child.objects.visible_to(request.user).select_related("resident"), pk=pk
     )
+    # The version is read before the page is built: a record saved meanwhile makes the
+    # first poll fetch the fragment again rather than being missed.
+    live_etag = f'"{child_version(child.pk)}"'
     page = selectors.child_page(child)
     is_guardian = any(g.user_id == request.user.pk for g in page.guardians)
     if not is_guardian:
@@ -224,7 +228,28 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "growth_data": growth,
             "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
             "is_guardian": is_guardian,
+            "live": family_selectors.live_day(
+                child, request.user, today=page.today, is_guardian=is_guardian
+            ),
+            "live_etag": live_etag,
+            "poll_seconds": rules.LIVE_POLL_SECONDS,
+            "photos_withdrawn": any(
+                g.user_id == request.user.pk and g.photos_withdrawn for g in page.guardians
+            ),
         },
+    )
+
+
+@login_required
+def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the child's guardians: who read the child's records, and when (PIPL art. 44-45)."""
+    child = get_object_or_404(
+        Child.objects.of_guardian(request.user).select_related("resident"), pk=pk
+    )
+    return render(
+        request,
+        "childcare/child_access_log.html",
+        {"child": child, "reads": selectors.child_record_reads(child)},
     )
 
 
@@ -394,12 +419,15 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_decide = Station.objects.managed_by(request.user).filter(pk=enrolment.station_id).exists()
+    # A GET shows unbound forms (request.POST is an empty dict then, which would bind them and
+    # show "required" errors before anything was submitted).
+    posted = request.POST if request.method == "POST" else None
     action = request.POST.get("action", "decide")
     form = forms.EnrolmentDecisionForm(
-        request.POST if action == "decide" else None, station=enrolment.station
+        posted if action == "decide" else None, station=enrolment.station, enrolment=enrolment
     )
     move_form = forms.EnrolmentReassignForm(
-        request.POST if action == "move" else None, user=request.user, enrolment=enrolment
+        posted if action == "move" else None, user=request.user, enrolment=enrolment
     )
     if request.method == "POST":
         if not can_decide:
@@ -411,7 +439,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.enrolment_decide(
                         enrolment=enrolment,
                         status=form.cleaned_data["status"],
-                        care_class=form.cleaned_data["care_class"],
+                        care_class=form.cleaned_data.get("care_class"),
                         note=form.cleaned_data["note"],
                         by=request.user,
                     )
@@ -435,7 +463,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "childcare/enrolment_detail.html",
         {
             "enrolment": enrolment,
-            "form": form if can_decide else None,
+            "form": form if can_decide and enrolment.allowed_transitions() else None,
             "move_form": move_form
             if can_decide and enrolment.status in ("applied", "waitlisted")
             else None,
@@ -527,5 +555,10 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "childcare/child_care.html",
-        {"child": child, "forms": action_forms, "page": page},
+        {
+            "child": child,
+            "forms": action_forms,
+            "page": page,
+            "no_photos": bool(family_services.children_without_photo_consent([child.pk])),
+        },
     )

@@ -79,12 +79,15 @@ from eldercare.models.meals import (
 from eldercare.models.readings import (
     THRESHOLD_MEASURES,
     Alert,
+    AlertQuerySet,
+    ElderAccessLog,
     ElderThreshold,
     HealthReading,
     ReadingImport,
 )
 
 __all__ = [
+    "ElderAccessLog",
     "FacilityKind",
     "FacilityStatus",
     "SupportCategory",
@@ -130,6 +133,7 @@ __all__ = [
     "MealQuerySet",
     "MealBooking",
     "Alert",
+    "AlertQuerySet",
     "ReadingImport",
     "HealthReading",
     "THRESHOLD_MEASURES",
