@@ -31,10 +31,6 @@ from childcare.live import child_version
 from childcare.models import Child, Incident, Photo, Station
 
 
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
 def _apply_errors(form: object, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

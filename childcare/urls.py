@@ -14,6 +14,7 @@ urlpatterns = [
     path("my/children/new/", views.child_register, name="child_register"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/guardians/new/", views.guardian_add, name="guardian_add"),
+    path("children/<int:pk>/access-log/", views.child_access_log, name="child_access_log"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/stations/<int:pk>/day/", views.station_day, name="station_day"),
     path("staff/stations/<int:pk>/edit/", views.station_edit, name="station_edit"),
