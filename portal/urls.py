@@ -16,5 +16,6 @@ urlpatterns = [
     path("care/", include("casework.urls")),
     path("dashboards/", include("portal.dashboards.urls")),
     path("reports/", include("portal.reports.urls")),
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,28 @@ from portal.accounts.phone import MainlandPhoneField, normalize_phone
 from portal.accounts.sms import get_sms_sender
 
 
+def login_attempts_key(**credentials: Any) -> str:
+    """The failed-sign-in counter's key: the account the attempt names, in one spelling.
+
+    allauth keys on the email or username only, so every phone sign-in shared one counter
+    (the empty string): five wrong passwords for any numbers locked out the whole city. A
+    number counts as the E.164 form of what was typed (`138 0000 0000` and `+86 138…` are one
+    person); an email is compared without case or surrounding space.
+    """
+    email = (credentials.get("email") or "").strip().lower()
+    if email:
+        return f"email:{email}"
+    phone = str(credentials.get("phone") or "").strip()
+    if phone:
+        return "phone:" + (normalize_phone(phone) or "".join(phone.split()).lower())
+    username = (credentials.get("username") or "").strip().lower()
+    return f"username:{username}"
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        return login_attempts_key(**credentials)
+
     def phone_form_field(self, **kwargs: Any) -> MainlandPhoneField:
         return MainlandPhoneField(**kwargs)
 

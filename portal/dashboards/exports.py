@@ -10,22 +10,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal.dashboards.selectors import Table
+from portal.spreadsheets import safe_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cell(value: object) -> object:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return str(value)
 
 
 def table_csv(table: Table, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(c) for c in table.columns])
+    writer.writerow([safe_cell(c) for c in table.columns])
     for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
     # A byte-order mark lets Excel open the Chinese text as UTF-8.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -34,11 +29,11 @@ def table_csv(table: Table, filename: str) -> HttpResponse:
 
 def add_sheet(workbook: Workbook, table: Table, title: str | None = None) -> None:
     sheet = workbook.create_sheet(title=(title or str(table.title))[:31])
-    sheet.append([str(c) for c in table.columns])
+    sheet.append([safe_cell(c) for c in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 1.6))

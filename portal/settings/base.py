@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.logs.RequestIdMiddleware",
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -164,6 +165,13 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": "1/30s/key,3/m/ip",
 }
 ACCOUNT_SESSION_REMEMBER = None
+# The per-IP limits above need the visitor's own address. Behind the HTTPS proxy every
+# request comes from the proxy: name how many proxies of yours append to X-Forwarded-For
+# (the compose deployment sets 1), or the header your proxy puts the client address in
+# (e.g. X-Real-IP). With neither, the connection's address is used and X-Forwarded-For,
+# which anyone can send, is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 # Where verification codes go: "console" locally; a real gateway class in production.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.ConsoleSmsSender")
 
@@ -247,12 +255,40 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
+# JSON lines (production's default) or plain text (local default); each line carries the
+# request id, which also reaches the Celery tasks the request starts (portal/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "portal.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# The worker logs through the same handler (JSON lines, request ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reporting: Sentry, or a self-hosted Sentry or GlitchTip, when SENTRY_DSN is set.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from portal.logs import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Demo users are created only where this is true (never in production settings).
 DEMO_DATA_ALLOWED = True

@@ -10,6 +10,7 @@ from portal.settings.base import *  # noqa: F403
 from portal.settings.base import EMAIL_BACKEND, env
 
 DEBUG = False
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from eldercare import services
 from eldercare.models import Alert, ElderThreshold, HealthReading, ReadingImport
+from eldercare.services import readings_csv
 from portal.notifications.models import Notification
 from tests.eldercare.factories import ElderFactory
 
@@ -154,7 +155,7 @@ def test_import_rejects_a_bad_row_with_its_line_and_imports_nothing(
 def test_import_rejects_a_bad_row_after_a_full_batch(
     facility, elder, facility_staff, settings, monkeypatch
 ):
-    monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 5)
+    monkeypatch.setattr(readings_csv, "IMPORT_BATCH_SIZE", 5)
     lines = _rows([elder.pk], 12) + ["oops"]
     with pytest.raises(services.ImportRejected) as exc:
         services.readings_import(facility=facility, file=_csv(*lines), by=facility_staff)

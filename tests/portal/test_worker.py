@@ -61,6 +61,8 @@ def celery_worker(tmp_path: Path, key_prefix: str):
         "DATABASE_URL": _database_url(),
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "TEST_EMAIL_FILE_PATH": str(mail_dir),
+        # As in production: JSON lines, each with the request id of the task's request.
+        "LOG_FORMAT": "json",
     }
     log = (tmp_path / "worker.log").open("w")
     celery = Path(sys.executable).with_name("celery")

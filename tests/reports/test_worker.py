@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -55,3 +56,40 @@ def test_real_worker_builds_the_report_requested_on_the_page(
     assert (worker_media / report.pdf.name).read_bytes()[:5] == b"%PDF-"
     page = client.get(reverse("reports:report_progress", args=[report.pk])).content.decode()
     assert 'data-testid="download-pdf"' in page and "hx-trigger" not in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_request_id_reaches_the_task_and_its_json_log_lines(
+    worker_media, request, client, official, county_tree
+):
+    _mail_dir, worker_log = request.getfixturevalue("celery_worker")
+    request.getfixturevalue("enqueue_to_broker")
+    client.force_login(official)
+    response = client.post(
+        reverse("reports:report_request"),
+        {"region": county_tree.code, "month": "2026-09"},
+        headers={"X-Request-ID": "proxy-req-0001-abcdef"},
+    )
+    assert response["X-Request-ID"] == "proxy-req-0001-abcdef"
+    report = MonthlyReport.objects.get()
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.is_finished:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"worker did not finish in {WAIT_SECONDS}s:\n{worker_log.read_text()}")
+    assert report.status == MonthlyReport.Status.READY, report.error
+
+    lines = [json.loads(line) for line in worker_log.read_text().splitlines() if line[:1] == "{"]
+    task_lines = [
+        line
+        for line in lines
+        if line.get("task_name") == "portal.reports.tasks.generate_monthly_report"
+    ]
+    assert task_lines, worker_log.read_text()
+    assert {line.get("request_id") for line in task_lines} == {"proxy-req-0001-abcdef"}
+    assert any("succeeded" in line["message"] for line in task_lines)

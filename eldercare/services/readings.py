@@ -1,0 +1,170 @@
+"""Health readings one at a time, elders' thresholds and alerts."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eldercare import rules
+from eldercare.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Elder,
+    ElderThreshold,
+    HealthReading,
+    ReadingKind,
+    ReadingSource,
+)
+from eldercare.services.common import (
+    ServiceError,
+    family_users_to_notify,
+    notify_alert,
+)
+from portal.accounts.models import User
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_create_many
+
+# --- readings, thresholds and alerts --------------------------------------------------------
+
+
+def thresholds_for(elder_ids: Iterable[int]) -> dict[int, dict[str, tuple]]:
+    """Each elder's alert ranges: the defaults of rules.py with their own rows on top.
+    One query whatever the number of elders."""
+    result: dict[int, dict[str, tuple]] = {pk: dict(rules.DEFAULT_THRESHOLDS) for pk in elder_ids}
+    for row in ElderThreshold.objects.filter(elder_id__in=list(result)):
+        result[row.elder_id][row.measure] = (row.low, row.high)
+    return result
+
+
+_MEASURE = {
+    "heart_rate": "heart_rate",
+    "glucose": "glucose",
+    "temperature": "temperature",
+    "weight": "weight",
+}
+
+
+def reading_alert_message(
+    kind: str, value: Decimal, value2: Decimal | None, limits: dict[str, tuple]
+) -> str | None:
+    """The alert text for a reading outside the elder's range, or None when in range."""
+    if kind == ReadingKind.BLOOD_PRESSURE:
+        bad = rules.out_of_range(value, *limits["bp_systolic"]) or (
+            value2 is not None and rules.out_of_range(value2, *limits["bp_diastolic"])
+        )
+        if bad:
+            return str(
+                _("Blood pressure %(v)s/%(v2)s mmHg is out of range.")
+                % {"v": f"{value:.0f}", "v2": f"{value2:.0f}"}
+            )
+        return None
+    if rules.out_of_range(value, *limits[_MEASURE[kind]]):
+        return str(
+            _("%(kind)s %(value)s is out of range.")
+            % {"kind": ReadingKind(kind).label, "value": value}
+        )
+    return None
+
+
+def reading_record(
+    *,
+    elder: Elder,
+    kind: str,
+    value: Decimal,
+    value2: Decimal | None = None,
+    measured_at: datetime.datetime,
+    by: User,
+) -> HealthReading:
+    """Store a reading a staff member took; raise an alert if it is out of range."""
+    if kind not in ReadingKind.values:
+        raise ServiceError(_("Unknown measurement."))
+    if (kind == ReadingKind.BLOOD_PRESSURE) != (value2 is not None):
+        raise ServiceError(_("Blood pressure needs both numbers; other readings only one."))
+    low, high = rules.PLAUSIBLE["bp_systolic" if kind == "bp" else kind]
+    if not low <= value <= high:
+        raise ServiceError(_("This value cannot be right; please measure again."))
+    with transaction.atomic():
+        reading = HealthReading.objects.create(
+            elder=elder,
+            kind=kind,
+            value=value,
+            value2=value2,
+            measured_at=measured_at,
+            source=ReadingSource.STAFF,
+            recorded_by=by,
+        )
+        message = reading_alert_message(kind, value, value2, thresholds_for([elder.pk])[elder.pk])
+        if message:
+            alert = Alert.objects.create(
+                elder=elder,
+                kind=AlertKind.READING,
+                date=timezone.localdate(measured_at),
+                message=f"{elder.display_name}: {message}",
+                reading=reading,
+            )
+            notify_alert(alert)
+    return reading
+
+
+def threshold_set(
+    *, elder: Elder, measure: str, low: Decimal | None, high: Decimal | None, by: User
+) -> ElderThreshold:
+    if measure not in rules.DEFAULT_THRESHOLDS:
+        raise ServiceError(_("Unknown measure."))
+    if low is not None and high is not None and low >= high:
+        raise ServiceError(_("The lower limit must be below the upper limit."))
+    with transaction.atomic():
+        row, _created = ElderThreshold.objects.update_or_create(
+            elder=elder, measure=measure, defaults={"low": low, "high": high}
+        )
+    return row
+
+
+def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
+    with transaction.atomic():
+        updated = Alert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).update(
+            status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(), acknowledged_by=by
+        )
+        if not updated:
+            raise ServiceError(_("Only an open alert can be acknowledged."))
+    alert.refresh_from_db()
+    return alert
+
+
+def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
+    """Close an alert with a note of what was done; the family is told."""
+    note = note.strip()
+    if not note:
+        raise ServiceError(_("Write what was done before closing the alert."))
+    now = timezone.now()
+    with transaction.atomic():
+        updated = (
+            Alert.objects.filter(pk=alert.pk)
+            .exclude(status=AlertStatus.CLOSED)
+            .update(
+                status=AlertStatus.CLOSED,
+                closed_at=now,
+                closed_by=by,
+                close_note=note,
+                acknowledged_at=now if alert.acknowledged_at is None else alert.acknowledged_at,
+                acknowledged_by=alert.acknowledged_by or by,
+            )
+        )
+        if not updated:
+            raise ServiceError(_("This alert is already closed."))
+        alert.refresh_from_db()
+        notification_create_many(
+            recipients=family_users_to_notify(alert.elder),
+            text=_("Alert closed: %(message)s — %(note)s"),
+            params={"message": alert.message, "note": note},
+            kind=Notification.Kind.ALERT,
+            link=reverse("eldercare:family_elder", args=[alert.elder_id]),
+        )
+    return alert
