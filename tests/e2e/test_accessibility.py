@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
-from childcare.models import Booking, Station
+from childcare.models import Booking, Child, Station
 from eldercare.models import CareFacility, Elder
 from portal.accounts.demo import demo_user
 from portal.context_processors import ELDER_MODE_COOKIE
@@ -41,11 +41,13 @@ def main_pages() -> list[tuple[str, str | None, str]]:
     facility = CareFacility.objects.filter(role_assignments__user=demo_user("facility_staff"))
     facility = facility.order_by("pk").first()
     elder = Elder.objects.filter(facility=facility).order_by("pk").first()
+    child = Child.objects.filter(guardians__user=parent).order_by("pk").first()
     return [
         ("home", None, "/"),
         ("sign-in", None, "/accounts/login/"),
         ("sign-up", None, "/accounts/signup/"),
         ("parent-children", "parent", "/childcare/my/"),
+        ("child", "parent", f"/childcare/children/{child.pk}/"),
         ("station", "parent", f"/childcare/stations/{station.pk}/"),
         ("station-day", "station_staff", f"/childcare/staff/stations/{station.pk}/day/"),
         ("households", "community_staff", "/communities/households/"),
