@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from casework.models import (
+    SERVICE_MINUTES_MAX,
     CaseChild,
     CaseStatus,
     ConcernCategory,
@@ -17,6 +18,7 @@ from casework.models import (
     OutreachKind,
     ParentsAway,
     RiskLevel,
+    ServiceHours,
     VisitKind,
     Volunteer,
 )
@@ -116,9 +118,19 @@ class VisitForm(forms.Form):
         label=_("I suspect abuse or neglect (staff are alerted at once)"), required=False
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    minutes = forms.IntegerField(
+        label=_("Minutes you gave (your volunteer service hours)"),
+        min_value=1,
+        max_value=SERVICE_MINUTES_MAX,
+        required=False,
+    )
+
+    def __init__(self, *args: object, volunteer: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
+        # Only volunteers' time counts as service hours; staff visit as part of their job.
+        if not volunteer:
+            del self.fields["minutes"]
 
     def clean_date(self) -> datetime.date:
         date = self.cleaned_data["date"]
@@ -174,14 +186,35 @@ class OutreachForm(forms.Form):
         label=pgettext_lazy("outreach", "Attendance"), min_value=0, max_value=100000
     )
     materials = forms.CharField(label=_("Materials"), widget=forms.Textarea, required=False)
+    volunteers = forms.ModelMultipleChoiceField(
+        label=_("Volunteers who helped"),
+        queryset=Volunteer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minutes_each = forms.IntegerField(
+        label=_("Minutes each volunteer gave"),
+        min_value=1,
+        max_value=SERVICE_MINUTES_MAX,
+        required=False,
+    )
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["volunteers"].queryset = (
+            Volunteer.objects.visible_to(user).filter(active=True).select_related("user")
+        )
         # The same rule as outreach_create's: administrators anywhere, staff in their regions.
         regions = Region.objects.all()
         if not user.is_portal_admin:
             regions = regions.filter(path_prefix_q("path", user.region_paths(Role.COMMUNITY_STAFF)))
         self.fields["region"].queryset = regions
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("volunteers") and not data.get("minutes_each"):
+            self.add_error("minutes_each", _("Give the minutes each volunteer gave."))
+        return data
 
 
 class RegistryFilterForm(forms.Form):
@@ -196,3 +229,17 @@ class RegistryFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Visit overdue"), required=False)
     review = forms.BooleanField(label=_("Risk review needed"), required=False)
     q = forms.CharField(label=_("Name"), max_length=50, required=False)
+
+
+class HoursConfirmForm(forms.Form):
+    hours = forms.ModelMultipleChoiceField(
+        label=_("Hours to confirm"), queryset=ServiceHours.objects.none()
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].queryset = ServiceHours.objects.confirmable_by(user).unconfirmed()
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communities.models import Community, Resident, path_prefix_q
+from communities.models import ID_NUMBER_RE, Community, Resident, path_prefix_q
 from portal.accounts.models import Role, User
 
 
@@ -321,6 +322,15 @@ class Volunteer(models.Model):
     is_party_member = models.BooleanField(_("Party member"), default=False)
     active = models.BooleanField(_("active"), default=True)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
+    # For the volunteer registry's export of service hours; every page shows it masked.
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(ID_NUMBER_RE, _("An ID number has 17 digits and a digit or X."))
+        ],
+    )
 
     objects = VolunteerQuerySet.as_manager()
 
@@ -661,3 +671,124 @@ class OutreachEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- volunteers' service hours (志愿服务时长) -------------------------------------------------
+
+# A single activity longer than this is a typing error, not a day's service.
+SERVICE_MINUTES_MAX = 720
+
+
+class ServiceHoursQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ServiceHoursQuerySet:
+        """A volunteer sees their own hours; community staff those given in their regions."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        paths = user.region_paths(Role.COMMUNITY_STAFF)
+        return self.filter(path_prefix_q("region__path", paths) | Q(volunteer__user=user))
+
+    def confirmable_by(self, user: User) -> ServiceHoursQuerySet:
+        """Hours `user` may confirm: community staff of the region where they were given."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(path_prefix_q("region__path", user.region_paths(Role.COMMUNITY_STAFF)))
+
+    def confirmed(self) -> ServiceHoursQuerySet:
+        return self.filter(confirmed_at__isnull=False)
+
+    def unconfirmed(self) -> ServiceHoursQuerySet:
+        return self.filter(confirmed_at__isnull=True)
+
+
+class ServiceHours(models.Model):
+    """Minutes one volunteer gave on one visit or one outreach session.
+
+    Recorded by the volunteer with the visit (or by staff for an outreach session) and
+    counted in totals, certificates and the dashboards only once community staff confirm it.
+    """
+
+    volunteer = models.ForeignKey(
+        Volunteer,
+        on_delete=models.PROTECT,
+        related_name="service_hours",
+        verbose_name=_("volunteer"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_hours",
+        verbose_name=_("visit"),
+    )
+    outreach = models.ForeignKey(
+        OutreachEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_hours",
+        verbose_name=_("outreach session"),
+    )
+    # Where the service was given: the child's community, or the session's region.
+    region = models.ForeignKey(
+        "communities.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    date = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    objects = ServiceHoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service hours")
+        verbose_name_plural = _("service hours")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit__isnull=False, outreach__isnull=True)
+                | Q(visit__isnull=True, outreach__isnull=False),
+                name="casework_servicehours_one_activity",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=SERVICE_MINUTES_MAX),
+                name="casework_servicehours_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True, confirmed_by__isnull=True)
+                | Q(confirmed_at__isnull=False, confirmed_by__isnull=False),
+                name="casework_servicehours_confirmed_has_who",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "visit"], name="casework_servicehours_once_per_visit"
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "outreach"], name="casework_servicehours_once_per_outreach"
+            ),
+        ]
+        indexes = [models.Index(fields=["volunteer", "date"], name="casework_hours_vol_date")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.date} {self.minutes} min"
+
+    @property
+    def activity(self) -> str:
+        if self.visit_id:
+            return str(self.visit.get_kind_display())
+        return self.outreach.title

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from casework import rules
-from casework.models import CaseChild, CaseStatus, Pairing
+from casework.models import CaseChild, CaseStatus, Pairing, ServiceHours, Volunteer
 from communities.models import Household, Resident
 from eldercare.models import AbilityAssessment
 from portal.accounts.models import User
+from portal.formats import format_duration
 
 # The under-threes of a household are childcare's concern (托育: 0–3 years).
 YOUNG_CHILD_MAX_AGE = 3
@@ -125,3 +128,67 @@ def household_view(household: Household, *, today: datetime.date) -> dict:
             }
         )
     return {"young": young, "cases": case_rows, "elders": elders, "residents": residents}
+
+
+# --- volunteers' service hours ------------------------------------------------------------
+
+
+@dataclass
+class HoursTotal:
+    label: str
+    minutes: int
+
+    @property
+    def display(self) -> str:
+        return format_duration(self.minutes)
+
+
+def volunteer_hours_totals(volunteer: Volunteer) -> dict:
+    """A volunteer's confirmed minutes by month and by year, newest first (two queries)."""
+    confirmed = ServiceHours.objects.filter(volunteer=volunteer).confirmed()
+    by_month = (
+        confirmed.annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("-month")
+    )
+    by_year = (
+        confirmed.annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("-year")
+    )
+    pending = ServiceHours.objects.filter(volunteer=volunteer).unconfirmed()
+    return {
+        "months": [HoursTotal(r["month"].strftime("%Y-%m"), r["minutes"]) for r in by_month],
+        "years": [HoursTotal(str(r["year"]), r["minutes"]) for r in by_year],
+        "pending": HoursTotal("", pending.aggregate(m=Sum("minutes"))["m"] or 0),
+    }
+
+
+def hours_year_total(volunteer: Volunteer, year: int) -> int:
+    return (
+        ServiceHours.objects.filter(volunteer=volunteer, date__year=year)
+        .confirmed()
+        .aggregate(m=Sum("minutes"))["m"]
+        or 0
+    )
+
+
+def hours_totals_for_staff(user: User, year: int) -> dict:
+    """Confirmed minutes in `year` by team and by community, within the staff's regions."""
+    hours = ServiceHours.objects.visible_to(user).confirmed().filter(date__year=year)
+    by_team = (
+        hours.values("volunteer__team__name").annotate(minutes=Sum("minutes")).order_by("-minutes")
+    )
+    by_community = (
+        hours.values("volunteer__community__region__name")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("-minutes")
+    )
+    return {
+        "teams": [HoursTotal(r["volunteer__team__name"], r["minutes"]) for r in by_team],
+        "communities": [
+            HoursTotal(r["volunteer__community__region__name"], r["minutes"]) for r in by_community
+        ],
+    }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import rules
 from casework.models import (
+    SERVICE_MINUTES_MAX,
     AccessLog,
     CaseChild,
     CaseStatus,
@@ -22,6 +23,7 @@ from casework.models import (
     ConcernCategory,
     OutreachEvent,
     Pairing,
+    ServiceHours,
     Visit,
     Volunteer,
 )
@@ -306,9 +308,13 @@ def visit_create(
     concern_category: str = "",
     concern_description: str = "",
     suspected_abuse: bool = False,
+    minutes: int | None = None,
     by: User,
 ) -> Visit:
-    """Record a visit (and the concern found, if any); the next visit falls due from it."""
+    """Record a visit (and the concern found, if any); the next visit falls due from it.
+
+    A volunteer who gives `minutes` records their service hours with it, to be confirmed.
+    """
     if not CaseChild.objects.visible_to(by).filter(pk=child.pk, status=CaseStatus.ACTIVE).exists():
         raise PermissionDenied
     if date > timezone.localdate():
@@ -324,6 +330,16 @@ def visit_create(
     )
     visit.full_clean(exclude=["child", "visited_by"])
     visit.save()
+    volunteer = Volunteer.objects.filter(user=by, active=True).first()
+    if minutes and volunteer is not None:
+        hours_record(
+            volunteer=volunteer,
+            minutes=minutes,
+            region_id=child.community.region_id,
+            date=date,
+            visit=visit,
+            by=by,
+        )
     due = _due_from(child, _last_visit(child))
     if child.next_visit_due != due:
         child.next_visit_due = due
@@ -417,8 +433,11 @@ def outreach_create(
     date: datetime.date,
     attendance: int,
     materials: str,
+    volunteers: list[Volunteer] | tuple = (),
+    minutes_each: int | None = None,
     by: User,
 ) -> OutreachEvent:
+    """Record a session; the volunteers who helped get `minutes_each`, confirmed by `by`."""
     if not (
         by.is_portal_admin
         or any(region.path.startswith(p) for p in by.region_paths(Role.COMMUNITY_STAFF))
@@ -437,4 +456,67 @@ def outreach_create(
     )
     event.full_clean(exclude=["created_by", "region"])
     event.save()
+    if volunteers and not minutes_each:
+        raise ValidationError({"minutes_each": _("Give the minutes each volunteer gave.")})
+    for volunteer in volunteers:
+        hours = hours_record(
+            volunteer=volunteer,
+            minutes=minutes_each,
+            region_id=region.pk,
+            date=date,
+            outreach=event,
+            by=by,
+        )
+        hours_confirm(hours_ids=[hours.pk], by=by)
     return event
+
+
+# --- volunteers' service hours ------------------------------------------------------------
+
+
+def hours_record(
+    *,
+    volunteer: Volunteer,
+    minutes: int,
+    region_id: int,
+    date: datetime.date,
+    by: User,
+    visit: Visit | None = None,
+    outreach: OutreachEvent | None = None,
+) -> ServiceHours:
+    """Store the minutes one volunteer gave on one activity (unconfirmed)."""
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("Service hours cannot be dated in the future.")})
+    hours = ServiceHours(
+        volunteer=volunteer,
+        visit=visit,
+        outreach=outreach,
+        region_id=region_id,
+        date=date,
+        minutes=minutes,
+        recorded_by=by,
+    )
+    if not 1 <= minutes <= SERVICE_MINUTES_MAX:
+        raise ValidationError(
+            {"minutes": _("Give between 1 and %(max)s minutes.") % {"max": SERVICE_MINUTES_MAX}}
+        )
+    try:
+        with transaction.atomic():
+            hours.save()
+    except IntegrityError:
+        raise ValidationError(_("These hours are recorded already.")) from None
+    return hours
+
+
+def hours_confirm(*, hours_ids: list[int], by: User) -> int:
+    """Confirm the given hours that `by` may confirm and that are not confirmed yet.
+
+    Returns how many were confirmed; hours outside `by`'s regions are left alone (a forged id
+    confirms nothing).
+    """
+    return (
+        ServiceHours.objects.confirmable_by(by)
+        .unconfirmed()
+        .filter(pk__in=hours_ids)
+        .update(confirmed_by=by, confirmed_at=timezone.now())
+    )

@@ -23,4 +23,8 @@ urlpatterns = [
     path("outreach/", views.outreach_list, name="outreach_list"),
     path("outreach/new/", views.outreach_create, name="outreach_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("hours/", views.hours_staff, name="hours_staff"),
+    path("hours/mine/", views.hours_mine, name="hours_mine"),
+    path("hours/export.csv", views.hours_export, name="hours_export"),
+    path("hours/certificate/<int:year>/", views.hours_certificate, name="hours_certificate"),
 ]

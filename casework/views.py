@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import selectors, services
+from casework import exports, selectors, services
 from casework.forms import (
     CaseRegisterForm,
+    HoursConfirmForm,
     OutreachForm,
     PairingForm,
     ReasonForm,
@@ -25,6 +26,7 @@ from casework.forms import (
     ReportForm,
     RiskForm,
     VisitForm,
+    YearForm,
 )
 from casework.models import (
     AccessLog,
@@ -33,6 +35,8 @@ from casework.models import (
     Concern,
     OutreachEvent,
     Pairing,
+    ServiceHours,
+    Volunteer,
 )
 from communities.models import Household, path_prefix_q
 from portal.accounts.models import Role
@@ -74,7 +78,13 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/volunteer_home.html",
-        {"children": children, "today": today, "is_staff": _is_staff(request)},
+        {
+            "children": children,
+            "today": today,
+            "is_staff": _is_staff(request),
+            # From the role assignments already loaded: no query of its own.
+            "is_volunteer": request.user.has_role(Role.VOLUNTEER),
+        },
     )
 
 
@@ -276,7 +286,8 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("resident"),
         pk=pk,
     )
-    form = VisitForm(request.POST or None)
+    is_volunteer = Volunteer.objects.filter(user=request.user, active=True).exists()
+    form = VisitForm(request.POST or None, volunteer=is_volunteer)
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_create(child=child, **form.cleaned_data, by=request.user)
@@ -390,3 +401,95 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context.update({"household": household, "today": today})
     return render(request, "casework/household_detail.html", context)
+
+
+# --- volunteers' service hours ------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    form = YearForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data["year"]:
+        return form.cleaned_data["year"]
+    return timezone.localdate().year
+
+
+@login_required
+def hours_mine(request: HttpRequest) -> HttpResponse:
+    """A volunteer's confirmed hours by month and year, what waits for confirmation."""
+    volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user), user=request.user)
+    recent = (
+        ServiceHours.objects.visible_to(request.user)
+        .filter(volunteer=volunteer)
+        .select_related("visit", "outreach")[:20]
+    )
+    return render(
+        request,
+        "casework/hours_mine.html",
+        {
+            "volunteer": volunteer,
+            "totals": selectors.volunteer_hours_totals(volunteer),
+            "recent": recent,
+            "this_year": timezone.localdate().year,
+        },
+    )
+
+
+@login_required
+def hours_certificate(request: HttpRequest, year: int) -> HttpResponse:
+    """A PDF certificate of the volunteer's confirmed hours in `year`, in Chinese."""
+    volunteer = get_object_or_404(
+        Volunteer.objects.visible_to(request.user).select_related("user", "team", "community"),
+        user=request.user,
+    )
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    pdf = exports.hours_certificate_pdf(volunteer=volunteer, year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="service-hours-{year}.pdf"'
+    return response
+
+
+@login_required
+def hours_staff(request: HttpRequest) -> HttpResponse:
+    """Community staff: hours waiting for confirmation, and totals by team and community."""
+    _require_staff(request)
+    form = HoursConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            count = services.hours_confirm(
+                hours_ids=[h.pk for h in form.cleaned_data["hours"]], by=request.user
+            )
+            messages.success(request, _("%(count)s entries confirmed.") % {"count": count})
+            return redirect("casework:hours_staff")
+        messages.error(request, _("Choose the hours to confirm."))
+    year = _year(request)
+    waiting = (
+        ServiceHours.objects.confirmable_by(request.user)
+        .unconfirmed()
+        .select_related("volunteer__user", "volunteer__team", "visit", "outreach")
+        .order_by("date", "pk")[:200]
+    )
+    return render(
+        request,
+        "casework/hours_staff.html",
+        {
+            "waiting": waiting,
+            "year": year,
+            "totals": selectors.hours_totals_for_staff(request.user, year),
+        },
+    )
+
+
+@login_required
+def hours_export(request: HttpRequest) -> HttpResponse:
+    """Confirmed hours of a year as CSV, in the columns a volunteer registry takes."""
+    _require_staff(request)
+    year = _year(request)
+    hours = (
+        ServiceHours.objects.visible_to(request.user)
+        .confirmed()
+        .filter(date__year=year)
+        .select_related("volunteer__user", "volunteer__team", "visit", "outreach")
+        .order_by("date", "pk")
+    )
+    return exports.hours_csv(hours=hours, filename=f"volunteer-hours-{year}")

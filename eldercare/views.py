@@ -7,14 +7,14 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from eldercare import rules, services
+from eldercare import selectors, services
 from eldercare.forms import (
     AlertCloseForm,
     AssessmentForm,
@@ -35,26 +35,11 @@ from eldercare.forms import (
     ThresholdForm,
 )
 from eldercare.models import (
-    AbilityAssessment,
     Alert,
-    AlertStatus,
-    BookingStatus,
     CareFacility,
-    CarePlan,
-    DayCareAttendance,
-    DayCareNotice,
     Elder,
-    FamilyContact,
-    HealthReading,
-    Meal,
-    MealBooking,
-    ReadingImport,
-    RiskAssessment,
-    RoundRecord,
-    ShiftHandover,
 )
-from portal.accounts.models import Role, User
-from portal.history.selectors import history_of
+from portal.refusals import show_refusal
 
 
 def _facility_for_staff(request: HttpRequest, pk: int) -> CareFacility:
@@ -72,86 +57,48 @@ def _elder_for_staff(request: HttpRequest, pk: int) -> Elder:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    facilities = (
-        CareFacility.objects.editable_by(request.user)
-        .select_related("community__region")
-        .annotate(
-            elder_count=Count("elders", filter=Q(elders__status="active"), distinct=True),
-            open_alerts=Count(
-                "elders__alerts", filter=~Q(elders__alerts__status="closed"), distinct=True
-            ),
-        )
-    )
+    facilities = selectors.facilities_overview(request.user)
     return render(request, "eldercare/staff_home.html", {"facilities": facilities})
 
 
 @login_required
 def family_home(request: HttpRequest) -> HttpResponse:
-    contacts = (
-        FamilyContact.objects.filter(user=request.user)
-        .select_related("elder__resident", "elder__facility")
-        .order_by("elder__name")
-    )
+    contacts = selectors.family_contacts(request.user)
     return render(request, "eldercare/family_home.html", {"contacts": contacts})
 
 
 @login_required
 def family_elder(request: HttpRequest, pk: int) -> HttpResponse:
     """A family member's page for one elder: a fixed number of queries, whatever the data."""
-    contact = get_object_or_404(
-        FamilyContact.objects.select_related("elder__resident", "elder__facility"),
-        elder_id=pk,
-        user=request.user,
-    )
+    contact = get_object_or_404(selectors.family_contacts(request.user), elder_id=pk)
     elder = contact.elder
     today = timezone.localdate()
-    attendance = list(
-        DayCareAttendance.objects.filter(
-            elder=elder, date__gte=today - datetime.timedelta(days=13)
-        ).select_related("facility")
-    )
-    bookings = list(
-        MealBooking.objects.filter(elder=elder, meal__date__gte=today - datetime.timedelta(days=7))
-        .exclude(status=BookingStatus.CANCELLED)
-        .select_related("meal")
-        .order_by("meal__date", "meal__kind")
-    )
-    meals = Meal.objects.filter(facility_id=elder.facility_id, date__gte=today).order_by(
-        "date", "kind"
-    )[:21]
-    context = {
+    context = selectors.family_elder_page(contact, today)
+    meals = context.pop("meals")
+    context |= {
         "contact": contact,
         "elder": elder,
-        "attendance": attendance,
-        "bookings": bookings,
         "book_form": BookForm(meals=meals) if contact.can_book and elder.facility_id else None,
         "notice_form": NoticeForm() if elder.facility_id else None,
-        "notices": list(DayCareNotice.objects.filter(elder=elder, date__gte=today)),
         "today": today,
     }
-    if contact.can_see_health:
-        context["readings"] = list(HealthReading.objects.filter(elder=elder)[:30])
-        context["alerts"] = list(Alert.objects.filter(elder=elder)[:20])
-        context["assessment"] = AbilityAssessment.objects.filter(elder=elder).first()
     return render(request, "eldercare/elder_family.html", context)
 
 
 @login_required
 @require_POST
 def family_book(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(
-        FamilyContact.objects.select_related("elder"), elder_id=pk, user=request.user
-    )
+    contact = get_object_or_404(selectors.family_contacts(request.user), elder_id=pk)
     if not contact.can_book or not contact.elder.facility_id:
         messages.error(request, _("You may not book meals for this elder."))
         return redirect("eldercare:family_elder", pk=pk)
-    form = BookForm(request.POST, meals=Meal.objects.filter(facility_id=contact.elder.facility_id))
+    form = BookForm(request.POST, meals=selectors.facility_meals(contact.elder.facility_id))
     if form.is_valid():
         try:
             services.meal_book(meal=form.cleaned_data["meal"], elder=contact.elder, by=request.user)
             messages.success(request, _("Meal booked."))
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc)
     else:
         messages.error(request, _("Choose a meal from the list."))
     return redirect("eldercare:family_elder", pk=pk)
@@ -161,16 +108,14 @@ def family_book(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def family_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """A family member tells the centre the elder will, or will not, come on a day."""
-    contact = get_object_or_404(
-        FamilyContact.objects.select_related("elder__facility"), elder_id=pk, user=request.user
-    )
+    contact = get_object_or_404(selectors.family_contacts(request.user), elder_id=pk)
     form = NoticeForm(request.POST)
     if form.is_valid():
         try:
             services.daycare_notice_set(elder=contact.elder, by=request.user, **form.cleaned_data)
             messages.success(request, _("Thank you, the centre has been told."))
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc)
     else:
         messages.error(request, _("Choose a day and whether they will come."))
     return redirect("eldercare:family_elder", pk=pk)
@@ -180,31 +125,24 @@ def family_notice(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def family_notice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """A family member withdraws a notice; a day place it held is freed."""
-    notice = get_object_or_404(
-        DayCareNotice.objects.filter(elder__family_contacts__user=request.user).distinct(), pk=pk
-    )
+    notice = get_object_or_404(selectors.family_notices(request.user), pk=pk)
     try:
         services.daycare_notice_delete(notice=notice, by=request.user)
         messages.success(request, _("Notice withdrawn; the weekly plan applies again."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:family_elder", pk=notice.elder_id)
 
 
 @login_required
 @require_POST
 def family_booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = get_object_or_404(
-        MealBooking.objects.select_related("meal"),
-        pk=pk,
-        elder__family_contacts__user=request.user,
-        elder__family_contacts__can_book=True,
-    )
+    booking = get_object_or_404(selectors.family_bookings(request.user), pk=pk)
     try:
         services.meal_booking_cancel(booking=booking, by=request.user)
         messages.success(request, _("Booking cancelled."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:family_elder", pk=booking.elder_id)
 
 
@@ -217,18 +155,8 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         CareFacility.objects.visible_to(request.user).select_related("community__region"), pk=pk
     )
     can_manage = CareFacility.objects.editable_by(request.user).filter(pk=pk).exists()
-    elders = (
-        Elder.objects.filter(facility=facility).with_person().order_by("status", "name")
-        if can_manage
-        else None
-    )
-    staff = (
-        User.objects.filter(
-            role_assignments__facility=facility, role_assignments__role=Role.FACILITY_STAFF
-        ).order_by("name")
-        if can_manage
-        else None
-    )
+    elders = selectors.facility_elders(facility) if can_manage else None
+    staff = selectors.facility_staff(facility) if can_manage else None
     return render(
         request,
         "eldercare/facility_detail.html",
@@ -241,7 +169,7 @@ def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility_for_staff(request, pk)
     form = FacilityForm(request.POST or None, instance=facility)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.facility_save(facility=form.save(commit=False), by=request.user)
         messages.success(request, _("Facility saved."))
         return redirect(facility)
     return render(request, "eldercare/facility_edit.html", {"facility": facility, "form": form})
@@ -255,41 +183,7 @@ def facility_day(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility_for_staff(request, pk)
     day_form = DayForm(request.GET or None)
     day = day_form.day()
-    elders = list(
-        Elder.objects.filter(facility=facility, status=Elder.Status.ACTIVE)
-        .select_related("resident")
-        .prefetch_related(
-            Prefetch(
-                "attendances",
-                queryset=DayCareAttendance.objects.filter(date=day),
-                to_attr="day_attendance",
-            ),
-            Prefetch(
-                "daycare_notices",
-                queryset=DayCareNotice.objects.filter(date=day),
-                to_attr="day_notice",
-            ),
-        )
-        .order_by("name", "pk")
-    )
-    weekday = str(day.weekday())
-    rows = [
-        {
-            "elder": e,
-            "attendance": e.day_attendance[0] if e.day_attendance else None,
-            "notice": e.day_notice[0] if e.day_notice else None,
-            "expected": e.day_notice[0].coming if e.day_notice else weekday in e.day_care_weekdays,
-        }
-        for e in elders
-    ]
-    rows.sort(key=lambda r: (not r["expected"] and not r["attendance"], r["elder"].display_name))
-    meals = list(Meal.objects.filter(facility=facility, date=day))
-    alerts = list(
-        Alert.objects.filter(elder__facility=facility)
-        .exclude(status=AlertStatus.CLOSED)
-        .select_related("elder__resident")[:50]
-    )
-    present = sum(1 for r in rows if r["attendance"])
+    page = selectors.facility_day(facility, day)
     return render(
         request,
         "eldercare/facility_day.html",
@@ -298,10 +192,7 @@ def facility_day(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "day_form": day_form,
             "is_today": day == timezone.localdate(),
-            "rows": rows,
-            "present": present,
-            "meals": meals,
-            "alerts": alerts,
+            **page,
         },
     )
 
@@ -314,27 +205,22 @@ def check_in(request: HttpRequest, pk: int, elder_pk: int) -> HttpResponse:
     try:
         services.attendance_check_in(elder=elder, facility=facility, by=request.user)
         messages.success(request, _("%(name)s checked in.") % {"name": elder.display_name})
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:facility_day", pk=facility.pk)
 
 
 @login_required
 @require_POST
 def check_out(request: HttpRequest, pk: int) -> HttpResponse:
-    attendance = get_object_or_404(
-        DayCareAttendance.objects.filter(
-            facility__in=CareFacility.objects.editable_by(request.user)
-        ).select_related("elder__resident"),
-        pk=pk,
-    )
+    attendance = get_object_or_404(selectors.attendances_run_by(request.user), pk=pk)
     try:
         services.attendance_check_out(attendance=attendance, by=request.user)
         messages.success(
             request, _("%(name)s checked out.") % {"name": attendance.elder.display_name}
         )
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:facility_day", pk=attendance.facility_id)
 
 
@@ -366,12 +252,7 @@ def facility_records(request: HttpRequest, pk: int) -> HttpResponse:
             "facility": facility,
             "handover_form": handover_form,
             "round_form": round_form,
-            "handovers": ShiftHandover.objects.visible_to(request.user)
-            .filter(facility=facility)
-            .select_related("handed_over_by")[:20],
-            "rounds": RoundRecord.objects.visible_to(request.user)
-            .filter(facility=facility)
-            .select_related("by")[:30],
+            **selectors.facility_records(facility, request.user),
         },
     )
 
@@ -392,8 +273,8 @@ def elder_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.elder_save(elder=elder, by=request.user)
             messages.success(request, _("Elder registered."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/elder_edit.html", {"form": form, "facility": facility})
 
 
@@ -408,8 +289,8 @@ def elder_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.elder_save(elder=form.save(commit=False), by=request.user)
             messages.success(request, _("Elder saved."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(
         request,
         "eldercare/elder_edit.html",
@@ -426,23 +307,7 @@ def elder_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "elder": elder,
             "today": timezone.localdate(),
-            "assessments": AbilityAssessment.objects.filter(elder=elder)[:10],
-            "risk_assessment": RiskAssessment.objects.filter(elder=elder).first(),
-            "care_plan": CarePlan.objects.filter(elder=elder, is_current=True).first(),
-            "contacts": FamilyContact.objects.filter(elder=elder).select_related("user"),
-            "readings": HealthReading.objects.filter(elder=elder)[:20],
-            "alerts": Alert.objects.filter(elder=elder)[:20],
-            "events": elder.risk_events.all()[:10],
-            "thresholds": elder.thresholds.all(),
-            "defaults": rules.DEFAULT_THRESHOLDS,
-            "attendance": DayCareAttendance.objects.filter(elder=elder)[:14],
-            "history": history_of(
-                [
-                    elder,
-                    *AbilityAssessment.objects.filter(elder=elder).only("pk"),
-                    *RiskAssessment.objects.filter(elder=elder).only("pk"),
-                ]
-            ),
+            **selectors.elder_page(elder),
         },
     )
 
@@ -458,8 +323,8 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.family_contact_add(elder=elder, user=user, by=request.user, **data)
             messages.success(request, _("Family contact added."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/familycontact_create.html", {"form": form, "elder": elder})
 
 
@@ -482,8 +347,8 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"total": assessment.total, "level": assessment.get_level_display()},
             )
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(
         request, "eldercare/abilityassessment_create.html", {"form": form, "elder": elder}
     )
@@ -520,8 +385,8 @@ def threshold_set(request: HttpRequest, pk: int) -> HttpResponse:
             services.threshold_set(elder=elder, by=request.user, **form.cleaned_data)
             messages.success(request, _("Alert range saved."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/elderthreshold_edit.html", {"form": form, "elder": elder})
 
 
@@ -534,8 +399,8 @@ def reading_create(request: HttpRequest, pk: int) -> HttpResponse:
             services.reading_record(elder=elder, by=request.user, **form.cleaned_data)
             messages.success(request, _("Reading saved."))
             return redirect(elder)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/healthreading_create.html", {"form": form, "elder": elder})
 
 
@@ -555,17 +420,15 @@ def readings_import(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"rows": result.rows, "alerts": result.alerts},
             )
             return redirect("eldercare:readings_import", pk=pk)
-        except services.ImportRejected as exc:
-            form.add_error("file", exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(
         request,
         "eldercare/healthreading_import.html",
         {
             "facility": facility,
             "form": form,
-            "imports": ReadingImport.objects.filter(facility=facility).select_related(
-                "uploaded_by"
-            )[:10],
+            "imports": selectors.reading_imports(facility),
         },
     )
 
@@ -584,12 +447,10 @@ def meal_list(request: HttpRequest, pk: int) -> HttpResponse:
             services.meal_save(meal=meal, by=request.user)
             messages.success(request, _("Meal added to the menu."))
             return redirect("eldercare:meal_list", pk=pk)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     today = timezone.localdate()
-    meals = Meal.objects.filter(facility=facility, date__gte=today - datetime.timedelta(days=1))[
-        :42
-    ]
+    meals = selectors.meals_from(facility, today - datetime.timedelta(days=1))
     return render(
         request, "eldercare/meal_list.html", {"facility": facility, "form": form, "meals": meals}
     )
@@ -597,24 +458,17 @@ def meal_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meal = get_object_or_404(
-        Meal.objects.filter(
-            facility__in=CareFacility.objects.editable_by(request.user)
-        ).select_related("facility"),
-        pk=pk,
-    )
-    elders = Elder.objects.filter(facility=meal.facility, status=Elder.Status.ACTIVE).with_person()
+    meal = get_object_or_404(selectors.meals_run_by(request.user), pk=pk)
+    elders = selectors.facility_active_elders(meal.facility)
     form = StaffBookForm(request.POST or None, elders=elders)
     if request.method == "POST" and form.is_valid():
         try:
             services.meal_book(meal=meal, elder=form.cleaned_data["elder"], by=request.user)
             messages.success(request, _("Meal booked."))
             return redirect("eldercare:meal_detail", pk=pk)
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
-    bookings = meal.bookings.exclude(status=BookingStatus.CANCELLED).select_related(
-        "elder__resident"
-    )
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+    bookings = selectors.meal_active_bookings(meal)
     return render(
         request, "eldercare/meal_detail.html", {"meal": meal, "form": form, "bookings": bookings}
     )
@@ -623,12 +477,7 @@ def meal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    booking = get_object_or_404(
-        MealBooking.objects.filter(
-            meal__facility__in=CareFacility.objects.editable_by(request.user)
-        ),
-        pk=pk,
-    )
+    booking = get_object_or_404(selectors.meal_bookings_run_by(request.user), pk=pk)
     service = {"serve": services.meal_booking_serve, "cancel": services.meal_booking_cancel}.get(
         action
     )
@@ -637,8 +486,8 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         service(booking=booking, by=request.user)
         messages.success(request, _("Booking updated."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:meal_detail", pk=booking.meal_id)
 
 
@@ -648,15 +497,7 @@ def kitchen_list(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility_for_staff(request, pk)
     day_form = DayForm(request.GET or None)
     day = day_form.day()
-    meals = Meal.objects.filter(facility=facility, date=day).prefetch_related(
-        Prefetch(
-            "bookings",
-            queryset=MealBooking.objects.exclude(status=BookingStatus.CANCELLED)
-            .select_related("elder__resident")
-            .order_by("elder__name"),
-            to_attr="active_bookings",
-        )
-    )
+    meals = selectors.kitchen_list(facility, day)
     return render(
         request,
         "eldercare/meal_kitchen.html",
@@ -670,21 +511,17 @@ def kitchen_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     show_closed = request.GET.get("closed") == "1"
-    alerts = Alert.objects.filter(elder__in=Elder.objects.managed_by(request.user)).select_related(
-        "elder__resident", "elder__facility"
-    )
-    if not show_closed:
-        alerts = alerts.exclude(status=AlertStatus.CLOSED)
+    alerts = selectors.alert_list(request.user, show_closed=show_closed)
     return render(
         request,
         "eldercare/alert_list.html",
-        {"alerts": alerts[:200], "show_closed": show_closed},
+        {"alerts": alerts, "show_closed": show_closed},
     )
 
 
 def _alert_for_staff(request: HttpRequest, pk: int) -> Alert:
     return get_object_or_404(
-        Alert.objects.filter(elder__in=Elder.objects.managed_by(request.user)).select_related(
+        selectors.alerts_managed_by(request.user).select_related(
             "elder__resident", "reading", "acknowledged_by", "closed_by"
         ),
         pk=pk,
@@ -700,8 +537,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.alert_close(alert=alert, note=form.cleaned_data["note"], by=request.user)
             messages.success(request, _("Alert closed."))
             return redirect("eldercare:alert_list")
-        except services.ServiceError as exc:
-            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
     return render(request, "eldercare/alert_detail.html", {"alert": alert, "form": form})
 
 
@@ -712,6 +549,6 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.alert_acknowledge(alert=alert, by=request.user)
         messages.success(request, _("Alert acknowledged."))
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
+    except ValidationError as exc:
+        show_refusal(request, exc)
     return redirect("eldercare:alert_detail", pk=pk)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role
+from portal.notifications.unread import unread_count
 
 ELDER_MODE_COOKIE = "elder_mode"
 
@@ -40,6 +43,12 @@ PUBLIC_NAV_ITEMS: list[tuple[Promise, str]] = [
 
 
 def _url(name: str) -> str | None:
+    return _reversed(name, get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _reversed(name: str, prefix: str) -> str | None:
+    # URL patterns do not change while the process runs: reverse each name once per prefix.
     try:
         return reverse(name)
     except NoReverseMatch:
@@ -77,7 +86,7 @@ def portal(request: HttpRequest) -> dict:
         # the choice to a device that has no cookie yet.
         cookie = request.COOKIES.get(ELDER_MODE_COOKIE)
         elder_mode = cookie == "1" if cookie in {"0", "1"} else user.elder_mode
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = unread_count(user)
     return {
         "elder_mode": elder_mode,
         "unread_count": unread,

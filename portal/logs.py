@@ -13,6 +13,7 @@ import datetime
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # What a proxy may hand us: a UUID or similar token, never free text into our logs.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 task_logger = logging.getLogger("portal.tasks")
+access_logger = logging.getLogger("portal.access")
 
 
 def new_request_id() -> str:
@@ -44,9 +46,24 @@ class RequestIdMiddleware:
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else new_request_id()
         request.request_id = request_id
         token = request_id_var.set(request_id)
+        started = time.monotonic()
         try:
             _sentry_tag(request_id)
             response = self.get_response(request)
+            # The access log, as a JSON line like every other (gunicorn's own is off). The
+            # path only: a query string can carry a searched name.
+            access_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
         finally:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id

@@ -64,7 +64,11 @@ def elder_mode_toggle(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
     response = redirect(_safe_next(request))
     response.set_cookie(
-        ELDER_MODE_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax"
+        ELDER_MODE_COOKIE,
+        "1" if enabled else "0",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.ELDER_MODE_COOKIE_SECURE,
     )
     if request.user.is_authenticated and request.user.elder_mode != enabled:
         request.user.elder_mode = enabled
@@ -80,7 +84,14 @@ def language_set(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     response = redirect(_safe_next(request))
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
     translation.activate(code)
     if request.user.is_authenticated and request.user.language != code:

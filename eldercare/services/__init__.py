@@ -1,15 +1,15 @@
 """Writes for elderly care. Each service is atomic and takes who acts as `by`.
 
 Callers pass objects they fetched through `visible_to`/`managed_by`; the services check the
-business rules (capacity, one check-in a day, scores in range) and raise `ServiceError` with
-a translated message the view shows as a form error.
+business rules (capacity, one check-in a day, scores in range) and raise Django's
+`ValidationError` with a translated message (naming the field where there is one), which the
+view shows with `portal.refusals.show_refusal`.
 
 The services live in one module per area; everything is importable from `eldercare.services`.
 """
 
 from eldercare.services.common import (
     SAVED_TWICE,
-    ServiceError,
     facility_staff_users,
     family_users_to_notify,
     notify_alert,
@@ -32,6 +32,7 @@ from eldercare.services.elders import (
     risk_event_record,
 )
 from eldercare.services.facilities import (
+    facility_save,
     handover_create,
     round_record,
 )
@@ -47,7 +48,6 @@ from eldercare.services.readings import (
     reading_alert_message,
     reading_record,
     threshold_set,
-    thresholds_for,
 )
 from eldercare.services.readings_csv import (
     CSV_COLUMNS,
@@ -58,7 +58,6 @@ from eldercare.services.readings_csv import (
 )
 
 __all__ = [
-    "ServiceError",
     "facility_staff_users",
     "family_users_to_notify",
     "SAVED_TWICE",
@@ -80,7 +79,6 @@ __all__ = [
     "meal_book",
     "meal_booking_cancel",
     "meal_booking_serve",
-    "thresholds_for",
     "reading_alert_message",
     "reading_record",
     "threshold_set",
@@ -91,6 +89,7 @@ __all__ = [
     "CSV_COLUMNS",
     "IMPORT_BATCH_SIZE",
     "readings_import",
+    "facility_save",
     "handover_create",
     "round_record",
 ]

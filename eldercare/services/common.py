@@ -16,15 +16,6 @@ from portal.accounts.models import Role, User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
 
-
-class ServiceError(Exception):
-    """A business rule refused the write; `message` is translated and safe to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 # --- who is told ----------------------------------------------------------------------------
 
 

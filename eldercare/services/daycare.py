@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -25,7 +26,6 @@ from eldercare.models import (
 )
 from eldercare.services.common import (
     SAVED_TWICE,
-    ServiceError,
     notify_alert,
 )
 from portal.accounts.models import User
@@ -42,16 +42,16 @@ def attendance_check_in(
     at = at or timezone.now()
     day = timezone.localdate(at)
     if facility.day_places <= 0:
-        raise ServiceError(_("This facility has no day-care places."))
+        raise ValidationError(_("This facility has no day-care places."))
     with transaction.atomic():
         # The lock on the facility row serialises check-ins of one facility: without it two
         # staff checking in the last two elders at once would both see a free place.
         locked = CareFacility.objects.select_for_update().get(pk=facility.pk)
         if DayCareAttendance.objects.filter(elder=elder, date=day).exists():
-            raise ServiceError(_("%(name)s is already checked in today.") % {"name": elder})
+            raise ValidationError(_("%(name)s is already checked in today.") % {"name": elder})
         taken = DayCareAttendance.objects.filter(facility=locked, date=day).count()
         if taken >= locked.day_places:
-            raise ServiceError(_("All day-care places are taken today."))
+            raise ValidationError(_("All day-care places are taken today."))
         try:
             with transaction.atomic():
                 attendance = DayCareAttendance.objects.create(
@@ -64,7 +64,7 @@ def attendance_check_in(
                     checked_in_by=by,
                 )
         except IntegrityError as exc:
-            raise ServiceError(
+            raise ValidationError(
                 _("%(name)s is already checked in today.") % {"name": elder}
             ) from exc
         # A missed check-in alert of the morning is settled by the arrival.
@@ -97,7 +97,7 @@ def attendance_check_out(
             pk=attendance.pk, checked_out_at__isnull=True
         ).update(checked_out_at=at, checked_out_by=by)
         if not updated:
-            raise ServiceError(_("Already checked out."))
+            raise ValidationError(_("Already checked out."))
     attendance.refresh_from_db()
     return attendance
 
@@ -171,9 +171,9 @@ def daycare_notice_set(
     "Coming" holds a day place at the elder's centre (see `DayCarePlaces` for how places are
     counted); a full day is refused and changes nothing. "Not coming" frees a held place."""
     if date < timezone.localdate():
-        raise ServiceError(_("Choose today or a later day."))
+        raise ValidationError(_("Choose today or a later day."))
     if elder.facility_id is None or elder.facility.kind != CareFacility.Kind.DAY_CARE:
-        raise ServiceError(_("This elder is not served by a day-care centre."))
+        raise ValidationError(_("This elder is not served by a day-care centre."))
     facility_id = elder.facility_id
     with transaction.atomic():
         # Lock the day's counter of the elder's centre before reading the earlier notice, so
@@ -193,7 +193,7 @@ def daycare_notice_set(
                     regular_q(date), facility_id=facility_id, status=Elder.Status.ACTIVE
                 ).count()
                 if places.reserved + regulars >= capacity:
-                    raise ServiceError(DAY_FULL)
+                    raise ValidationError(DAY_FULL)
             if notice.place_facility_id is not None:
                 # The elder moved centre since the notice: give the old centre its place back.
                 _place_free(notice)
@@ -203,7 +203,7 @@ def daycare_notice_set(
                         reserved=F("reserved") + 1, capacity=capacity
                     )
             except IntegrityError as exc:
-                raise ServiceError(DAY_FULL) from exc
+                raise ValidationError(DAY_FULL) from exc
             notice.place_facility_id = facility_id
         elif not coming:
             _place_free(notice)
@@ -213,14 +213,14 @@ def daycare_notice_set(
             with transaction.atomic():
                 notice.save()
         except IntegrityError as exc:
-            raise ServiceError(SAVED_TWICE) from exc
+            raise ValidationError(SAVED_TWICE) from exc
     return notice
 
 
 def daycare_notice_delete(*, notice: DayCareNotice, by: User) -> None:
     """Withdraw a notice; the elder goes back to their weekly plan and a held place is freed."""
     if notice.date < timezone.localdate():
-        raise ServiceError(_("Choose today or a later day."))
+        raise ValidationError(_("Choose today or a later day."))
     with transaction.atomic():
         locked = DayCareNotice.objects.select_for_update().filter(pk=notice.pk).first()
         if locked is None:

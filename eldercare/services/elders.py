@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -22,7 +23,6 @@ from eldercare.models import (
 )
 from eldercare.services.common import (
     SAVED_TWICE,
-    ServiceError,
     facility_staff_users,
 )
 from portal.accounts.models import Role, RoleAssignment, User
@@ -39,7 +39,7 @@ def elder_save(*, elder: Elder, by: User) -> Elder:
             elder.full_clean()
             elder.save()
     except IntegrityError as exc:
-        raise ServiceError(SAVED_TWICE) from exc
+        raise ValidationError(SAVED_TWICE) from exc
     return elder
 
 
@@ -60,7 +60,7 @@ def family_contact_add(
         with transaction.atomic():
             if user is not None:
                 if FamilyContact.objects.filter(elder=elder, user=user).exists():
-                    raise ServiceError(_("This account is already a contact of this elder."))
+                    raise ValidationError(_("This account is already a contact of this elder."))
                 RoleAssignment.objects.get_or_create(user=user, role=Role.ELDER_FAMILY)
             return FamilyContact.objects.create(
                 elder=elder,
@@ -74,7 +74,7 @@ def family_contact_add(
                 notify_alerts=notify_alerts,
             )
     except IntegrityError as exc:
-        raise ServiceError(SAVED_TWICE) from exc
+        raise ValidationError(SAVED_TWICE) from exc
 
 
 def risk_event_record(
@@ -100,7 +100,7 @@ def assessment_create(
     """Score an ability assessment (GB/T 42195-2022) and refresh the care plan."""
     bad = rules.validate_scores(scores)
     if bad:
-        raise ServiceError(
+        raise ValidationError(
             _("Some scores are missing or out of range: %(items)s")
             % {"items": ", ".join(str(rules.ITEMS[c].label) for c in bad)}
         )
@@ -153,7 +153,7 @@ def risk_assessment_create(
     risks = set(risks)
     unknown = risks - set(rules.RISK_CODES)
     if unknown:
-        raise ServiceError(_("Unknown risk: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
+        raise ValidationError(_("Unknown risk: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
     with transaction.atomic():
         assessment = RiskAssessment.objects.create(
             elder=elder,

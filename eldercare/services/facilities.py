@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +13,6 @@ from eldercare.models import (
     CareFacility,
     RoundRecord,
     ShiftHandover,
-)
-from eldercare.services.common import (
-    ServiceError,
 )
 from portal.accounts.models import User
 
@@ -50,7 +48,7 @@ def round_record(
     at: datetime.datetime | None = None,
 ) -> RoundRecord:
     if not all_well and not observations.strip():
-        raise ServiceError(_("Describe what was wrong on the round."))
+        raise ValidationError({"observations": _("Describe what was wrong on the round.")})
     with transaction.atomic():
         return RoundRecord.objects.create(
             facility=facility,
@@ -59,3 +57,10 @@ def round_record(
             all_well=all_well,
             observations=observations,
         )
+
+
+def facility_save(*, facility: CareFacility, by: User) -> CareFacility:
+    """Save a facility's details as its staff or community staff entered them."""
+    with transaction.atomic():
+        facility.save()
+    return facility

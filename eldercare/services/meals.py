@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,9 +14,6 @@ from eldercare.models import (
     Meal,
     MealBooking,
 )
-from eldercare.services.common import (
-    ServiceError,
-)
 from portal.accounts.models import User
 
 # --- meals ----------------------------------------------------------------------------------
@@ -26,7 +24,7 @@ def meal_save(*, meal: Meal, by: User) -> Meal:
         if meal.pk:
             locked = Meal.objects.select_for_update().get(pk=meal.pk)
             if meal.capacity < locked.booked:
-                raise ServiceError(
+                raise ValidationError(
                     _("%(n)d portions are already booked; capacity cannot be lower.")
                     % {"n": locked.booked}
                 )
@@ -35,14 +33,14 @@ def meal_save(*, meal: Meal, by: User) -> Meal:
             with transaction.atomic():
                 meal.save()
         except IntegrityError as exc:
-            raise ServiceError(_("This meal is already on the menu for that day.")) from exc
+            raise ValidationError(_("This meal is already on the menu for that day.")) from exc
     return meal
 
 
 def meal_book(*, meal: Meal, elder: Elder, by: User) -> MealBooking:
     """Book one portion of a meal for an elder."""
     if meal.date < timezone.localdate():
-        raise ServiceError(_("This meal is in the past."))
+        raise ValidationError(_("This meal is in the past."))
     with transaction.atomic():
         # The lock on the meal row closes the race of two bookings for the last portion; the
         # CheckConstraint booked <= capacity refuses the write if a caller skipped the lock.
@@ -52,15 +50,15 @@ def meal_book(*, meal: Meal, elder: Elder, by: User) -> MealBooking:
             .exclude(status=BookingStatus.CANCELLED)
             .exists()
         ):
-            raise ServiceError(_("%(name)s already has this meal booked.") % {"name": elder})
+            raise ValidationError(_("%(name)s already has this meal booked.") % {"name": elder})
         if locked.booked >= locked.capacity:
-            raise ServiceError(_("This meal is fully booked."))
+            raise ValidationError(_("This meal is fully booked."))
         try:
             with transaction.atomic():
                 Meal.objects.filter(pk=locked.pk).update(booked=F("booked") + 1)
                 booking = MealBooking.objects.create(meal=locked, elder=elder, booked_by=by)
         except IntegrityError as exc:
-            raise ServiceError(_("This meal is fully booked.")) from exc
+            raise ValidationError(_("This meal is fully booked.")) from exc
     return booking
 
 
@@ -71,7 +69,7 @@ def meal_booking_cancel(*, booking: MealBooking, by: User) -> MealBooking:
             status=BookingStatus.CANCELLED
         )
         if not updated:
-            raise ServiceError(_("Only a booked meal can be cancelled."))
+            raise ValidationError(_("Only a booked meal can be cancelled."))
         Meal.objects.filter(pk=booking.meal_id).update(booked=F("booked") - 1)
     booking.refresh_from_db()
     return booking
@@ -82,6 +80,6 @@ def meal_booking_serve(*, booking: MealBooking, by: User) -> MealBooking:
         status=BookingStatus.SERVED
     )
     if not updated:
-        raise ServiceError(_("Only a booked meal can be served."))
+        raise ValidationError(_("Only a booked meal can be served."))
     booking.refresh_from_db()
     return booking

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,8 @@ from eldercare.models import (
     ReadingSource,
 )
 from eldercare.models.readings import reading_text
+from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
-    ServiceError,
     alert_words,
     family_users_to_notify,
     notify_alert,
@@ -34,15 +34,6 @@ from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
 
 # --- readings, thresholds and alerts --------------------------------------------------------
-
-
-def thresholds_for(elder_ids: Iterable[int]) -> dict[int, dict[str, tuple]]:
-    """Each elder's alert ranges: the defaults of rules.py with their own rows on top.
-    One query whatever the number of elders."""
-    result: dict[int, dict[str, tuple]] = {pk: dict(rules.DEFAULT_THRESHOLDS) for pk in elder_ids}
-    for row in ElderThreshold.objects.filter(elder_id__in=list(result)):
-        result[row.elder_id][row.measure] = (row.low, row.high)
-    return result
 
 
 _MEASURE = {
@@ -89,12 +80,12 @@ def reading_record(
 ) -> HealthReading:
     """Store a reading a staff member took; raise an alert if it is out of range."""
     if kind not in ReadingKind.values:
-        raise ServiceError(_("Unknown measurement."))
+        raise ValidationError({"kind": _("Unknown measurement.")})
     if (kind == ReadingKind.BLOOD_PRESSURE) != (value2 is not None):
-        raise ServiceError(_("Blood pressure needs both numbers; other readings only one."))
+        raise ValidationError(_("Blood pressure needs both numbers; other readings only one."))
     low, high = rules.PLAUSIBLE["bp_systolic" if kind == "bp" else kind]
     if not low <= value <= high:
-        raise ServiceError(_("This value cannot be right; please measure again."))
+        raise ValidationError({"value": _("This value cannot be right; please measure again.")})
     with transaction.atomic():
         reading = HealthReading.objects.create(
             elder=elder,
@@ -122,9 +113,9 @@ def threshold_set(
     *, elder: Elder, measure: str, low: Decimal | None, high: Decimal | None, by: User
 ) -> ElderThreshold:
     if measure not in rules.DEFAULT_THRESHOLDS:
-        raise ServiceError(_("Unknown measure."))
+        raise ValidationError(_("Unknown measure."))
     if low is not None and high is not None and low >= high:
-        raise ServiceError(_("The lower limit must be below the upper limit."))
+        raise ValidationError(_("The lower limit must be below the upper limit."))
     with transaction.atomic():
         row, _created = ElderThreshold.objects.update_or_create(
             elder=elder, measure=measure, defaults={"low": low, "high": high}
@@ -138,7 +129,7 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
             status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(), acknowledged_by=by
         )
         if not updated:
-            raise ServiceError(_("Only an open alert can be acknowledged."))
+            raise ValidationError(_("Only an open alert can be acknowledged."))
     alert.refresh_from_db()
     return alert
 
@@ -147,7 +138,7 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
     """Close an alert with a note of what was done; the family is told."""
     note = note.strip()
     if not note:
-        raise ServiceError(_("Write what was done before closing the alert."))
+        raise ValidationError({"note": _("Write what was done before closing the alert.")})
     now = timezone.now()
     with transaction.atomic():
         updated = (
@@ -163,7 +154,7 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
             )
         )
         if not updated:
-            raise ServiceError(_("This alert is already closed."))
+            raise ValidationError(_("This alert is already closed."))
         alert.refresh_from_db()
         notification_create_many(
             recipients=family_users_to_notify(alert.elder),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +28,12 @@ from eldercare.models import (
     ReadingKind,
     ReadingSource,
 )
+from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
-    ServiceError,
     alert_words,
     facility_staff_users,
 )
-from eldercare.services.readings import reading_alert_values, thresholds_for
+from eldercare.services.readings import reading_alert_values
 from portal.accounts.models import User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
@@ -45,11 +46,12 @@ class ImportResult:
     alerts: int
 
 
-class ImportRejected(ServiceError):
-    """The file was refused; `line` is the 1-based line of the first problem (0: the file)."""
+class ImportRejected(ValidationError):
+    """The file was refused (an error of the form's `file` field); `line` is the 1-based line
+    of the first problem (0: the file as a whole)."""
 
     def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
+        super().__init__({"file": ValidationError(message)})
         self.line = line
 
 

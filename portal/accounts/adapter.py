@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from portal.accounts import signed_in
 from portal.accounts.models import User
 from portal.accounts.phone import MainlandPhoneField, normalize_phone
 from portal.accounts.sms import get_sms_sender
@@ -67,6 +68,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def set_phone_verified(self, user: User, phone: str) -> None:
         User.objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
+        signed_in.forget([user.pk])
         user.phone_verified = True
 
     def get_user_by_phone(self, phone: str) -> User | None:

@@ -6,3 +6,17 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from communities.models import Region
+        from portal.accounts import scope, signed_in
+        from portal.accounts.models import RoleAssignment, User
+
+        post_save.connect(scope.on_assignment_changed, sender=RoleAssignment)
+        post_delete.connect(scope.on_assignment_changed, sender=RoleAssignment)
+        post_save.connect(signed_in.on_user_changed, sender=User)
+        post_delete.connect(signed_in.on_user_changed, sender=User)
+        post_save.connect(scope.on_region_changed, sender=Region)
+        post_delete.connect(scope.on_region_changed, sender=Region)

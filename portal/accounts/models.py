@@ -84,13 +84,15 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return str(self)
 
-    # --- role look-ups (one query per request, cached on the instance) -----------------------
+    # --- role look-ups (from the cache until they change, then on the instance) -------------
 
     @cached_property
     def assignments(self) -> list[RoleAssignment]:
         if not self.is_authenticated or self.pk is None:
             return []
-        return list(self.role_assignments.select_related("region").order_by("pk"))
+        from portal.accounts.scope import assignments_for
+
+        return assignments_for(self)
 
     def has_role(self, *roles: str) -> bool:
         return any(a.role in roles for a in self.assignments)

@@ -47,6 +47,7 @@ class Kind:
     COUNT = "count"  # value = Σ num
     PERCENT = "percent"  # value = 100 × Σ num ÷ Σ den
     PER_1000 = "per_1000"  # value = 1000 × Σ num ÷ Σ population
+    MINUTES = "minutes"  # value = Σ num, a duration shown as hours and minutes
 
 
 class Anchor:
@@ -544,6 +545,14 @@ def _outreach(period: Period) -> QuerySet:
     return _by_community(qs, "region_id").annotate(num=Count("id"))
 
 
+def _volunteer_minutes(period: Period) -> QuerySet:
+    # Hours are given where the child lives or where the session was held: a region.
+    qs = _model("casework.ServiceHours").objects.filter(
+        confirmed_at__isnull=False, date__gte=period.start, date__lt=period.end
+    )
+    return _by_community(qs, "region_id").annotate(num=Sum("minutes"))
+
+
 CASEWORK = [
     Indicator(
         "cw_left_behind",
@@ -600,6 +609,18 @@ CASEWORK = [
         _("Outreach sessions held"),
         _("Outreach events (e.g. legal education in schools) held in the month."),
         _outreach,
+        anchor=Anchor.REGION,
+    ),
+    Indicator(
+        "cw_volunteer_minutes",
+        Group.CASEWORK,
+        _("Volunteer service hours"),
+        _(
+            "Hours volunteers gave on visits and outreach sessions in the month, as confirmed "
+            "by community staff (志愿服务时长)."
+        ),
+        _volunteer_minutes,
+        kind=Kind.MINUTES,
         anchor=Anchor.REGION,
     ),
 ]

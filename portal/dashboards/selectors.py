@@ -23,6 +23,7 @@ from portal.dashboards import indicators, rules
 from portal.dashboards.indicators import GROUP_LABELS, Indicator, Kind
 from portal.dashboards.models import RegionIndicator
 from portal.dashboards.rollup import current_month, month_start, previous_month
+from portal.formats import format_duration
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 EARLIEST_MONTH = datetime.date(2000, 1, 1)
@@ -105,13 +106,15 @@ class Figure:
 
 
 def format_value(kind: str, value: float | None) -> str:
-    """A figure as the reader's language writes numbers (portal/formats/)."""
+    """A figure as the reader's language writes numbers (portal/locale_formats/)."""
     if value is None:
         return "–"
     if kind == Kind.PERCENT:
         return f"{number_format(value, 1, force_grouping=True)}%"
     if kind == Kind.PER_1000:
         return number_format(value, 2, force_grouping=True)
+    if kind == Kind.MINUTES:
+        return format_duration(value)
     return number_format(round(value), force_grouping=True)
 
 

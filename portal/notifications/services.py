@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from portal.accounts.models import User
+from portal.notifications import unread
 from portal.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,10 @@ def notifications_deliver_after_commit(notification_ids: list[int]) -> None:
     """For rows a set-based job wrote with bulk_create: deliver each once the job commits."""
     from portal.notifications.tasks import deliver_notification
 
+    unread.forget(
+        Notification.objects.filter(pk__in=notification_ids).values_list("recipient_id", flat=True)
+    )
+
     def enqueue_all() -> None:
         for notification_id in notification_ids:
             _enqueue(deliver_notification, notification_id)
@@ -104,4 +109,6 @@ def notification_mark_read(*, notification: Notification, by: User) -> None:
 
 
 def notifications_mark_all_read(*, by: User) -> int:
-    return Notification.objects.visible_to(by).unread().update(read_at=timezone.now())
+    marked = Notification.objects.visible_to(by).unread().update(read_at=timezone.now())
+    unread.forget([by.pk])
+    return marked

@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from communities.models import Region
@@ -36,17 +36,28 @@ def generate_monthly_report(self, report_id: int) -> str:  # noqa: ANN001 - boun
 
     The row is claimed with a conditional UPDATE (pending, or running but abandoned), so a
     duplicate delivery of this task does nothing while another worker is building it, and
-    a ready report is never rebuilt.
+    a ready report is never rebuilt. A message the broker delivers again (its worker was
+    killed: the message was never acknowledged, `acks_late`) takes over a running report at
+    once: the visibility timeout is far longer than the task's hard time limit, so the
+    worker that held it cannot still be building. The claim's attempt number is a fencing
+    token: only the attempt that still holds the claim may finish the report.
     """
-    claimed = MonthlyReport.objects.filter(
-        Q(status=MonthlyReport.Status.PENDING)
-        | Q(status=MonthlyReport.Status.RUNNING, updated__lt=timezone.now() - STALE_AFTER),
-        pk=report_id,
-    ).update(status=MonthlyReport.Status.RUNNING, progress=5, updated=timezone.now())
+    claimable = Q(status=MonthlyReport.Status.PENDING) | Q(
+        status=MonthlyReport.Status.RUNNING, updated__lt=timezone.now() - STALE_AFTER
+    )
+    if (self.request.delivery_info or {}).get("redelivered"):
+        claimable |= Q(status=MonthlyReport.Status.RUNNING)
+        logger.warning("Monthly report %s delivered again: taking it over", report_id)
+    claimed = MonthlyReport.objects.filter(claimable, pk=report_id).update(
+        status=MonthlyReport.Status.RUNNING,
+        progress=5,
+        attempts=F("attempts") + 1,
+        updated=timezone.now(),
+    )
     if not claimed:
         return "skipped"
     report = MonthlyReport.objects.select_related("region").get(pk=report_id)
-    MonthlyReport.objects.filter(pk=report_id).update(attempts=report.attempts + 1)
+    attempt = report.attempts
     try:
         rollup.refresh_month(report.month)
         _progress(report_id, 30)
@@ -58,6 +69,8 @@ def generate_monthly_report(self, report_id: int) -> str:  # noqa: ANN001 - boun
         name = f"{report.region.code}-{report.month:%Y-%m}"
         with transaction.atomic():
             report = MonthlyReport.objects.select_for_update().get(pk=report_id)
+            if report.attempts != attempt or report.status != MonthlyReport.Status.RUNNING:
+                return "superseded"
             report.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
             report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
             report.status = MonthlyReport.Status.READY
@@ -74,19 +87,21 @@ def generate_monthly_report(self, report_id: int) -> str:  # noqa: ANN001 - boun
             "Monthly report %s failed (attempt %s): %s", report_id, self.request.retries + 1, reason
         )
         if self.request.retries < self.max_retries:
-            MonthlyReport.objects.filter(pk=report_id).update(
+            MonthlyReport.objects.filter(pk=report_id, attempts=attempt).update(
                 status=MonthlyReport.Status.PENDING, error=reason, updated=timezone.now()
             )
             raise self.retry(
                 exc=exc, countdown=RETRY_DELAY_SECONDS * (self.request.retries + 1)
             ) from exc
         with transaction.atomic():
-            MonthlyReport.objects.filter(pk=report_id).update(
+            failed = MonthlyReport.objects.filter(pk=report_id, attempts=attempt).update(
                 status=MonthlyReport.Status.FAILED,
                 error=reason,
                 finished_at=timezone.now(),
                 updated=timezone.now(),
             )
+            if not failed:
+                return "superseded"
             report = MonthlyReport.objects.select_related("region", "requested_by").get(
                 pk=report_id
             )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "childcare",
     "eldercare",
     "casework",
+    "portal.api",
     "portal.history",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,20 +49,25 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "ninja",
     "pgtrigger",
     "pghistory",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    "portal.security.SecureCookiesMiddleware",
     "portal.logs.RequestIdMiddleware",
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.accounts.middleware.AuthenticationMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -88,6 +94,43 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Content-Security-Policy and Permissions-Policy -------------------------------------------
+# Scripts, styles, fonts and images come from the portal's own static files only: no inline
+# <script>, no <style> element, no style="" attribute (tests/portal/test_csp.py checks every
+# template). Bootstrap's icons in CSS are data: URLs; the report page's htmx polls its own
+# origin. The same policy applies locally and in the tests, so a page that needs more breaks
+# there first (the browser tests fail on any CSP violation in the console).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page uses, refused for every origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+}
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite needs IMMEDIATE transactions so that two writers never deadlock on a lock upgrade.
@@ -192,9 +235,13 @@ USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-# One way of writing dates and numbers per language (portal/formats/<locale>/formats.py);
+# One way of writing dates and numbers per language (portal/locale_formats/<locale>/formats.py);
 # numbers are grouped only where a template asks (intcomma, number_format), never an id.
-FORMAT_MODULE_PATH = ["portal.formats"]
+FORMAT_MODULE_PATH = ["portal.locale_formats"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Production sends both preference cookies, and every other cookie, over HTTPS only.
+ELDER_MODE_COOKIE_SECURE = False
+COOKIES_SECURE = False
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -221,7 +268,15 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage must not hang the web request that enqueues: fail fast, the beat re-sends.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
+# visibility_timeout: a message taken by a worker that dies (kill -9, lost machine) is handed
+# out again after this many seconds. It must exceed CELERY_TASK_TIME_LIMIT and every retry
+# countdown, or a message still being worked on would be handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "socket_timeout": 2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-resend-unsent": {
@@ -307,3 +362,8 @@ _RULE_OVERRIDES = {
 for _name, _cast in _RULE_OVERRIDES.items():
     if env.str(_name, default=""):
         globals()[_name] = _cast(env.str(_name))
+
+# --- Data feed (/api/v1/) -------------------------------------------------------------------
+# Requests per token, and per client address for the public resources ("N/s|m|h|d").
+API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="600/m")
+API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", default="120/m")

@@ -24,6 +24,8 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
     }
 }
+# Sessions are read from Redis (written through to the database): no query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 
@@ -63,8 +65,15 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# Every cookie is sent over HTTPS only: the session, the CSRF token, the language and elder
+# mode choices (portal/views.py reads these two settings), and the messages cookie (Django's
+# cookie message storage follows SESSION_COOKIE_SECURE).
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+ELDER_MODE_COOKIE_SECURE = True
+# ... and any other Set-Cookie line, deletions included (portal.security.SecureCookiesMiddleware).
+COOKIES_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -20,6 +20,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
     "global_keyprefix": env("TEST_CELERY_KEYPREFIX", default=""),
 }
+# The fault tests kill a worker: its message comes back within seconds, not an hour.
+if env("TEST_CELERY_VISIBILITY_TIMEOUT", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        visibility_timeout=env.int("TEST_CELERY_VISIBILITY_TIMEOUT"),
+        unacked_restore_interval=1,
+        unacked_restore_throttle=1,
+    )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

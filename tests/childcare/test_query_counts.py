@@ -78,7 +78,7 @@ def count_queries(client, url, django_assert_num_queries, n):
 
 
 CHILD_PAGE_QUERIES = 15
-DAY_PAGE_QUERIES = 13  # includes the one insert logging access to the children listed
+DAY_PAGE_QUERIES = 12  # includes the one insert logging access to the children listed
 
 
 @pytest.mark.django_db

@@ -23,6 +23,33 @@ CHROMIUM_ARGS = [
 PHONE_VIEWPORT = {"width": 412, "height": 915}
 
 
+def watch_csp(browser: Browser) -> list[str]:
+    """Collects, from every page of every context `browser` makes from now on, the console
+    messages in which Chromium reports something the Content-Security-Policy blocked (an
+    inline script or style, an outside source). A journey that needed it has a defect."""
+    violations: list[str] = []
+
+    def listen(context: BrowserContext) -> BrowserContext:
+        def on_console(message: object) -> None:
+            if "Content Security Policy" in message.text:
+                violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    new_context = browser.new_context
+
+    def new_context_watched(**options: object) -> BrowserContext:
+        return listen(new_context(**options))
+
+    def new_page_watched(**options: object) -> Page:
+        return new_context_watched(**options).new_page()
+
+    browser.new_context = new_context_watched
+    browser.new_page = new_page_watched
+    return violations
+
+
 def signed_in_context(
     browser: Browser, live_server_url: str, user: User, **context_options: object
 ) -> BrowserContext:

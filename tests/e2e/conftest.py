@@ -8,14 +8,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_csp  # noqa: E402
 
 
 @pytest.fixture
 def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        csp_violations = watch_csp(browser)
         try:
             yield browser
         finally:
             browser.close()
+        assert not csp_violations, "\n".join(csp_violations)

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from portal.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_assign
 from portal.notifications.services import notification_create
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, watch_csp
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
@@ -21,6 +21,7 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 def browser_page():
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        csp_violations = watch_csp(browser)
         context = browser.new_context(
             viewport=PHONE_VIEWPORT, device_scale_factor=1, locale="zh-CN"
         )
@@ -31,6 +32,7 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+        assert not csp_violations, "\n".join(csp_violations)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,7 +59,7 @@ def test_staff_assessment_saves_total_level_and_care_plan(client, elder, facilit
 def test_service_refuses_incomplete_scores(elder, facility_staff):
     scores = full_scores()
     del scores["hearing"]
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.assessment_create(
             elder=elder, assessed_on=timezone.localdate(), scores=scores, by=facility_staff
         )

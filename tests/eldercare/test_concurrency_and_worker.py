@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from eldercare import services
@@ -33,7 +34,7 @@ def test_concurrent_check_ins_never_exceed_day_places(facility, facility_staff):
             barrier.wait()
             services.attendance_check_in(elder=elder, facility=facility, by=facility_staff)
             results.append("in")
-        except services.ServiceError:
+        except ValidationError:
             results.append("full")
         finally:
             connection.close()

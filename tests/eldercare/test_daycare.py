@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +43,7 @@ def test_check_in_refused_when_places_are_taken(facility, facility_staff):
     facility.save()
     first, second = ElderFactory(facility=facility), ElderFactory(facility=facility)
     services.attendance_check_in(elder=first, facility=facility, by=facility_staff)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.attendance_check_in(elder=second, facility=facility, by=facility_staff)
     assert DayCareAttendance.objects.count() == 1
 
@@ -50,7 +51,7 @@ def test_check_in_refused_when_places_are_taken(facility, facility_staff):
 def test_checkout_twice_is_refused(facility, elder, facility_staff):
     a = services.attendance_check_in(elder=elder, facility=facility, by=facility_staff)
     services.attendance_check_out(attendance=a, by=facility_staff)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.attendance_check_out(attendance=a, by=facility_staff)
 
 

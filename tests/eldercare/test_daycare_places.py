@@ -5,6 +5,7 @@ import datetime
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -60,7 +61,7 @@ def test_regulars_of_the_weekly_plan_take_places_too(facility, elder, family):
     elder.save()
     (first,) = _off_plan(facility, 1)
     services.daycare_notice_set(elder=first, date=day, coming=True, by=family)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.daycare_notice_set(elder=elder, date=day, coming=True, by=family)
     assert not DayCareNotice.objects.filter(elder=elder).exists()
 
@@ -74,7 +75,7 @@ def test_a_regular_confirming_their_plan_day_needs_no_extra_place(facility, fami
     services.daycare_notice_set(elder=regular, date=day, coming=True, by=family)
     assert _reserved(facility, day) == 1
     (extra,) = _off_plan(facility, 1)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.daycare_notice_set(elder=extra, date=day, coming=True, by=family)
 
 
@@ -90,7 +91,7 @@ def test_switching_to_not_coming_frees_the_place(client, facility, elder, family
     url = reverse("eldercare:family_notice", args=[elder.pk])
     client.post(url, {"date": day.isoformat(), "coming": "1"})
     assert _reserved(facility, day) == 1
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.daycare_notice_set(elder=waiting, date=day, coming=True, by=family)
     client.post(url, {"date": day.isoformat(), "coming": "0"})
     assert _reserved(facility, day) == 0
@@ -162,7 +163,7 @@ def test_concurrent_reservations_never_exceed_day_places(facility):
             barrier.wait()
             services.daycare_notice_set(elder=elder, date=day, coming=True, by=user)
             results.append("kept")
-        except services.ServiceError:
+        except ValidationError:
             results.append("full")
         finally:
             connection.close()

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.urls import reverse
 
@@ -15,7 +16,7 @@ from tests.eldercare.factories import ElderFactory, MealFactory
 def test_booking_a_full_meal_is_refused(facility, facility_staff):
     meal = MealFactory(facility=facility, capacity=1)
     services.meal_book(meal=meal, elder=ElderFactory(facility=facility), by=facility_staff)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.meal_book(meal=meal, elder=ElderFactory(facility=facility), by=facility_staff)
     meal.refresh_from_db()
     assert (meal.booked, meal.bookings.count()) == (1, 1)
@@ -58,7 +59,7 @@ def test_family_cannot_book_a_meal_of_another_facility(client, elder, family, ot
 def test_same_elder_cannot_book_twice(facility, elder, facility_staff):
     meal = MealFactory(facility=facility)
     services.meal_book(meal=meal, elder=elder, by=facility_staff)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.meal_book(meal=meal, elder=elder, by=facility_staff)
 
 
@@ -91,7 +92,7 @@ def test_concurrent_bookings_never_exceed_capacity(facility, facility_staff):
             barrier.wait()
             services.meal_book(meal=meal, elder=elder, by=facility_staff)
             results.append("ok")
-        except services.ServiceError:
+        except ValidationError:
             results.append("full")
         finally:
             connection.close()

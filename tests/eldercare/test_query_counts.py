@@ -65,7 +65,7 @@ def test_facility_day_page_queries_are_fixed(
     url = reverse("eldercare:facility_day", args=[facility.pk])
     _grow(facility, facility_staff, elder, 2)
     client.get(url)  # warm the session
-    with django_assert_num_queries(10) as ctx:
+    with django_assert_num_queries(7) as ctx:
         assert client.get(url).status_code == 200
     _grow(facility, facility_staff, elder, 12, start=2)
     with django_assert_num_queries(len(ctx.captured_queries)):
@@ -83,7 +83,7 @@ def test_family_elder_page_queries_are_fixed(
     url = reverse("eldercare:family_elder", args=[elder.pk])
     _grow(facility, facility_staff, elder, 2)
     client.get(url)
-    with django_assert_num_queries(12) as ctx:
+    with django_assert_num_queries(9) as ctx:
         assert client.get(url).status_code == 200
     _grow(facility, facility_staff, elder, 12, start=2)
     with django_assert_num_queries(len(ctx.captured_queries)):

@@ -87,6 +87,15 @@ def test_the_request_id_is_on_the_requests_own_log_lines(client, log_lines):
     assert line["request_id"] == "req-404-000001" and "Not Found" in line["message"]
 
 
+@pytest.mark.django_db
+def test_each_request_writes_one_access_line_without_its_query_string(client, log_lines):
+    lines = log_lines("portal.access", logging.INFO)
+    client.get("/communities/residents/?q=张三", headers={"X-Request-ID": "req-access-0001"})
+    (line,) = lines.lines
+    assert line["request_id"] == "req-access-0001" and line["status"] == 302
+    assert line["path"] == "/communities/residents/" and "张三" not in json.dumps(line)
+
+
 @shared_task(name="tests.always_fails")
 def always_fails(notification_id: int, note: str) -> None:
     raise ValueError("gateway refused")

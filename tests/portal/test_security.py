@@ -73,7 +73,11 @@ def test_every_post_without_a_csrf_token_is_refused(parent, signed_in):
         except Resolver404:
             continue
         response = client.post(path, {"x": "1"})
-        if response.status_code != 403:
+        # The data feed signs in by bearer token only, never by the session cookie, so a
+        # forged cross-site POST carries no credentials: it answers 401 (or 405 where the
+        # address takes no POST at all).
+        refused = {401, 403, 405} if path.startswith("/api/v1/") else {403}
+        if response.status_code not in refused:
             accepted.append(f"{path} -> {response.status_code}")
     assert not accepted, "POST accepted without CSRF token:\n" + "\n".join(accepted)
 

@@ -47,54 +47,80 @@ def key_prefix():
     client.close()
 
 
-@pytest.fixture
-def celery_worker(tmp_path: Path, key_prefix: str):
-    """Start `celery -A portal worker` on the test database; stop it after the test."""
+def start_worker(
+    tmp_path: Path,
+    key_prefix: str,
+    *,
+    name: str = "worker",
+    broker_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, Path, Path]:
+    """Start `celery -A portal worker` on the test database; returns it, its log and mail dir."""
     mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
+    mail_dir.mkdir(exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "CELERY_TASK_ALWAYS_EAGER": "False",
-        "TEST_CELERY_BROKER_URL": app.conf.broker_url,
+        "TEST_CELERY_BROKER_URL": broker_url or app.conf.broker_url,
         "TEST_CELERY_KEYPREFIX": key_prefix,
         "DATABASE_URL": _database_url(),
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "TEST_EMAIL_FILE_PATH": str(mail_dir),
         # As in production: JSON lines, each with the request id of the task's request.
         "LOG_FORMAT": "json",
+        **(extra_env or {}),
     }
-    log = (tmp_path / "worker.log").open("w")
+    log_path = tmp_path / f"{name}.log"
     celery = Path(sys.executable).with_name("celery")
-    process = subprocess.Popen(  # noqa: S603 - fixed command line, our own venv
-        [
-            str(celery),
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed command line, our own venv
+            [
+                str(celery),
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"{name}@%h",
+                "-l",
+                "info",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        _wait_until_ready(process, tmp_path / "worker.log")
-        yield mail_dir, tmp_path / "worker.log"
+        _wait_until_ready(process, log_path)
+    except BaseException:
+        stop_worker(process)
+        raise
+    return process, log_path, mail_dir
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@pytest.fixture
+def celery_worker(tmp_path: Path, key_prefix: str):
+    """A worker on the test database and the test broker, stopped after the test."""
+    process, log_path, mail_dir = start_worker(tmp_path, key_prefix)
+    try:
+        yield mail_dir, log_path
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
+        stop_worker(process)
 
 
 def _wait_until_ready(process: subprocess.Popen, log_path: Path) -> None:

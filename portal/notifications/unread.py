@@ -1,0 +1,46 @@
+"""The unread-notification count in every page's header, kept in the cache.
+
+Counted once, then served from the cache until a notification of that user is written,
+read or deleted (forgotten at once and again when the transaction commits). Rows written
+in bulk are forgotten by the services that write them (notifications_deliver_after_commit,
+notifications_mark_all_read). The entry also expires after TIMEOUT seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+    from portal.notifications.models import Notification
+
+TIMEOUT = 300
+
+
+def _key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def unread_count(user: User) -> int:
+    key = _key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = user.notifications.filter(read_at__isnull=True).count()
+        cache.set(key, count, TIMEOUT)
+    return count
+
+
+def forget(user_ids: Iterable[int]) -> None:
+    keys = [_key(user_id) for user_id in set(user_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def on_notification_changed(sender: type, instance: Notification, **kwargs: object) -> None:
+    forget([instance.recipient_id])
