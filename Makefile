@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
-.PHONY: run test setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
+.PHONY: run test test-clock setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
 	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
 
 run: setup
@@ -18,6 +18,14 @@ test: setup services
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --create-db
+	$(MAKE) --no-print-directory test-clock
+
+# The suite again (without the browser tests) with the clock moved to where the UTC and Beijing
+# dates differ, at a month's end and at a year's end: 00:30 on 28 February and 07:59 on
+# 31 December, Beijing time (tests/conftest.py reads PORTAL_TEST_MOMENT; the clock ticks on).
+test-clock:
+	PORTAL_TEST_MOMENT=2027-02-28T00:30 $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e
+	PORTAL_TEST_MOMENT=2026-12-31T07:59 $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e
 
 setup: system-deps python-deps messages
 

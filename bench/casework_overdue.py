@@ -137,7 +137,7 @@ def seed(n: int) -> None:
                     (i // COMMUNITIES) // CHILDREN_PER_VOLUNTEER % len(by_community[c.community_id])
                 ],
                 is_primary=True,
-                started_on=approved.date(),
+                started_on=timezone.localdate(approved),
                 created_by=staff[0],
             )
             for i, c in enumerate(children)

@@ -277,7 +277,7 @@ def seed(stdout: TextIO) -> None:
             visits.append((j, Visit(kind=kinds[(j + day.day) % 4], date=day, notes="")))
             day -= datetime.timedelta(days=interval)
         case.next_visit_due = rules.next_visit_due(
-            risk_level=case.risk_level, last_visit=last, since=approved_at.date()
+            risk_level=case.risk_level, last_visit=last, since=timezone.localdate(approved_at)
         )
     cases = CaseChild.objects.bulk_create(cases)
 
@@ -301,7 +301,7 @@ def seed(stdout: TextIO) -> None:
                 volunteer=primary,
                 child=case,
                 is_primary=True,
-                started_on=approved_at.date(),
+                started_on=timezone.localdate(approved_at),
                 created_by=staff,
             )
         )
@@ -312,7 +312,7 @@ def seed(stdout: TextIO) -> None:
                     volunteer=teachers[j % len(teachers)],
                     child=case,
                     is_primary=False,
-                    started_on=approved_at.date(),
+                    started_on=timezone.localdate(approved_at),
                     created_by=staff,
                 )
             )
@@ -323,8 +323,8 @@ def seed(stdout: TextIO) -> None:
                     child=case,
                     is_primary=True,
                     active=False,
-                    started_on=approved_at.date() - datetime.timedelta(days=200),
-                    ended_on=approved_at.date(),
+                    started_on=timezone.localdate(approved_at) - datetime.timedelta(days=200),
+                    ended_on=timezone.localdate(approved_at),
                     end_reason="志愿者调岗 (moved to another post)",
                     created_by=staff,
                 )

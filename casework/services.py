@@ -71,7 +71,7 @@ def _last_visit(child: CaseChild) -> datetime.date | None:
 
 
 def _due_from(child: CaseChild, last_visit: datetime.date | None) -> datetime.date:
-    since = (child.approved_at or timezone.now()).date()
+    since = timezone.localdate(child.approved_at or timezone.now())
     return rules.next_visit_due(risk_level=child.risk_level, last_visit=last_visit, since=since)
 
 

@@ -4,12 +4,44 @@ Two counties under one city, each with one community: "home" (where the personas
 and "other" (where the outsider works). Every permission test includes the outsider.
 """
 
+import datetime
+import os
+import zoneinfo
+
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from communities.models import Region
 from portal.accounts.models import Role
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
+
+# `make test` runs the suite again at moments where the UTC and Beijing dates differ and across a
+# month's and a year's end: PORTAL_TEST_MOMENT="2027-02-28T00:30" (Beijing wall time) moves the
+# whole session there, and the clock keeps ticking from it.
+_moment = os.environ.get("PORTAL_TEST_MOMENT")
+_traveller = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _traveller
+    if _moment and _traveller is None:
+        start = datetime.datetime.fromisoformat(_moment)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+        _traveller = time_machine.travel(start, tick=True)
+        _traveller.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _traveller
+    if _traveller is not None:
+        _traveller.stop()
+        _traveller = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return f"clock moved to {_moment} (Asia/Shanghai)" if _moment else None
 
 
 @pytest.fixture(autouse=True)

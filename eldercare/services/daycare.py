@@ -107,7 +107,7 @@ def missed_checkins_raise(*, now: datetime.datetime | None = None) -> int:
     facility's deadline. One alert per elder per day (a unique constraint backs it)."""
     now = now or timezone.now()
     local = timezone.localtime(now)
-    today = local.date()
+    today = timezone.localdate(now)
     elders = (
         Elder.objects.filter(
             expected_q(today),

@@ -318,7 +318,9 @@ def test_outsider_cannot_mark_a_concern_reported(client, paired_child, volunteer
 def test_risk_change_moves_the_schedule(child, community_staff):
     services.case_set_risk(child=child, risk_level="high", reason="祖母住院", by=community_staff)
     child.refresh_from_db()
-    assert child.next_visit_due == child.approved_at.date() + datetime.timedelta(days=14)
+    assert child.next_visit_due == timezone.localdate(child.approved_at) + datetime.timedelta(
+        days=14
+    )
 
 
 def test_outreach_session_is_recorded_and_bad_attendance_refused(

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.models import Role
 from portal.notifications.models import Notification
@@ -135,7 +136,7 @@ def test_monthly_schedule_asks_for_last_month_for_every_region_with_officials(
     assert count == 1
     report = MonthlyReport.objects.get()
     assert report.region == county_tree
-    assert report.month.day == 1 and report.month < datetime.date.today().replace(day=1)
+    assert report.month.day == 1 and report.month < timezone.localdate().replace(day=1)
     assert report.status == MonthlyReport.Status.READY
 
 
