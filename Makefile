@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
 .PHONY: run test test-clock setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
-	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards \
+	bench-pages bench-live-day
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -15,6 +16,7 @@ run: setup
 test: setup services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --create-db
@@ -69,9 +71,10 @@ beat:
 	$(VENV)/bin/celery -A portal beat -l info
 
 # Benchmarks: the real stack (gunicorn, PostgreSQL, Redis), each in a database of its own.
-bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards
+bench: bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards bench-pages bench-live-day
 
 bench-childcare: setup services
+	@bin/bench-deps
 	$(PY) bench/childcare_booking.py
 
 bench-eldercare: setup services
@@ -85,6 +88,15 @@ bench-communities: setup services
 
 bench-dashboards: setup services
 	$(PY) bench/dashboard_scale.py
+
+# Every role's main page against a minimal Django view (wrk, production settings; README).
+bench-pages: setup services
+	@bin/bench-deps
+	$(PY) bench/pages.py
+
+bench-live-day: setup services
+	@bin/bench-deps
+	$(PY) bench/live_day.py
 
 # Refresh the vendored front-end libraries from the npm registry (the results are committed).
 vendor:

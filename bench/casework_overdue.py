@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_casework")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -1,21 +1,26 @@
-"""Bench: concurrent session booking over HTTP on the real stack, against raw PostgreSQL.
+"""Bench: concurrent session booking over HTTP on the real stack, against the bare transaction.
 
-    .venv/bin/python bench/childcare_booking.py [--clients 50] [--attempts 200] [--places 15]
+    .venv/bin/python bench/childcare_booking.py [--clients 50] [--seconds 10] [--places 15]
 
 1. Creates (or empties) a dedicated database `bench_childcare` on the server of
    $DATABASE_URL (default postgres://postgres@127.0.0.1:5432/), migrates it, and seeds one
-   station with one session of 15 places and 50 parents, each with their own child and a
-   signed-in session.
-2. Starts gunicorn on it (settings from env: DATABASE_URL = the bench database, DEBUG off,
-   Celery eager as in a broker-less run) and fires 200 booking attempts from 50 concurrent
-   clients (4 each: a parent pressing "Book" again is refused as a double booking).
-   Prints confirmed (must be 15), waitlisted, refused, errors (must be 0) and requests/s.
-3. Runs pgbench with the same workload as a raw transaction (BEGIN; SELECT ... FOR UPDATE on
-   the session row; INSERT booking; UPDATE counter; COMMIT) and prints the ratio.
+   station with --sessions sessions of 15 places and 50 parents, each with their own child
+   and a signed-in session.
+2. Starts gunicorn on it (the project's gunicorn.conf.py; DEBUG off; the Redis cache and a
+   real Redis broker on database 12, with a Celery worker running, so the notifications of
+   each booking are queued on commit and delivered by the worker, as deployed) and, for
+   --seconds per round, lets 50 concurrent clients book: each books its child into the
+   sessions in turn (15 confirmed and 35 waitlisted per session).
+3. In the same rounds, the same clients call a bare Django view on the same server
+   (bench/bare_wsgi.py: no middleware, no sign-in, no form) doing the same locked
+   transaction (BEGIN; SELECT ... FOR UPDATE on the session row; counter and insert; COMMIT).
+   Prints requests/s of both and the ratio; after every round checks every session:
+   confirmed never above its places, the counter equal to the confirmed bookings (0
+   overbookings), and 0 errors.
+4. Runs pgbench with the same transaction (raw PostgreSQL, no Python) for reference.
 
-Each phase runs --rounds times (bookings emptied in between), after one unmeasured HTTP
-warm-up round; the median is reported.
-Nothing here is run by the test suite.
+Each phase runs --rounds times (bookings emptied in between), after one unmeasured warm-up
+round; medians and ranges are reported. Nothing here is run by the test suite.
 """
 
 from __future__ import annotations
@@ -61,8 +66,8 @@ def create_database(server_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
-def seed(clients: int, places: int) -> dict:
-    """One station, one session of `places`, `clients` parents each with a child and a login."""
+def seed(clients: int, places: int, sessions: int) -> dict:
+    """One station, `sessions` sessions of `places`, `clients` parents with a child each."""
     import datetime
 
     from django.conf import settings
@@ -83,14 +88,17 @@ def seed(clients: int, places: int) -> dict:
     region = Region.objects.create(code="bench-community", name="Bench", level="community")
     community = Community.objects.create(region=region)
     station = Station.objects.create(name="Bench station", community=community, licensed_places=15)
-    session = Session.objects.create(
-        station=station,
-        kind="full_day",
-        date=timezone.localdate() + datetime.timedelta(days=1),
-        starts_at=datetime.time(8, 30),
-        ends_at=datetime.time(17, 0),
-        capacity=places,
-    )
+    session_ids = [
+        Session.objects.create(
+            station=station,
+            kind="full_day",
+            date=timezone.localdate() + datetime.timedelta(days=1 + n),
+            starts_at=datetime.time(8, 30),
+            ends_at=datetime.time(17, 0),
+            capacity=places,
+        ).pk
+        for n in range(sessions)
+    ]
     born = timezone.localdate() - datetime.timedelta(days=600)
     families = []
     for n in range(clients):
@@ -118,16 +126,48 @@ def seed(clients: int, places: int) -> dict:
                 "csrf": csrf,
             }
         )
-    return {"session": session.pk, "station": station.pk, "families": families}
+    return {
+        "session": session_ids[0],
+        "sessions": session_ids,
+        "station": station.pk,
+        "families": families,
+    }
 
 
-def reset_bookings(session_id: int) -> None:
+def reset_bookings(session_id: int | None = None) -> None:
+    """Empty the bookings of one session, or of all (None)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM childcare_booking WHERE session_id = %s", [session_id])
-        cursor.execute("UPDATE childcare_session SET booked = 0 WHERE id = %s", [session_id])
+        if session_id is None:
+            cursor.execute("DELETE FROM childcare_booking")
+            cursor.execute("UPDATE childcare_session SET booked = 0")
+        else:
+            cursor.execute("DELETE FROM childcare_booking WHERE session_id = %s", [session_id])
+            cursor.execute("UPDATE childcare_session SET booked = 0 WHERE id = %s", [session_id])
         cursor.execute("DELETE FROM notifications_notification")
+
+
+def overbookings(places: int) -> tuple[int, int]:
+    """(sessions booked beyond their places or with a wrong counter, bookings in all)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (
+                       WHERE confirmed > capacity OR confirmed <> booked
+                          OR confirmed < least(capacity, live)),
+                   coalesce(sum(live), 0)
+            FROM (SELECT s.id, s.capacity, s.booked,
+                         count(b.id) FILTER (WHERE b.status = 'confirmed') AS confirmed,
+                         count(b.id) FILTER (WHERE b.status <> 'cancelled') AS live
+                  FROM childcare_session s LEFT JOIN childcare_booking b ON b.session_id = s.id
+                  GROUP BY s.id) t
+            """
+        )
+        bad, total = cursor.fetchone()
+    return int(bad), int(total)
 
 
 def counts(session_id: int) -> dict[str, int]:
@@ -151,7 +191,7 @@ def start_gunicorn(env: dict, port: int, workers: int, log: Path) -> subprocess.
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
-            "portal.wsgi",
+            "bench.bare_wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -181,56 +221,106 @@ def start_gunicorn(env: dict, port: int, workers: int, log: Path) -> subprocess.
     sys.exit(f"gunicorn did not start; see {log}")
 
 
-def http_round(port: int, data: dict, attempts: int) -> dict:
+def http_round(port: int, data: dict, seconds: float, bare: bool) -> dict:
+    """Every client books its child into the sessions in turn until `seconds` have passed.
+
+    bare=False: the portal's booking form (POST, signed in, CSRF); bare=True: the bare view.
+    """
     families = data["families"]
-    per_client = attempts // len(families)
-    path = f"/childcare/sessions/{data['session']}/book/"
-    outcome: dict = {"accepted": 0, "refused": 0, "errors": 0, "first_error": ""}
+    outcome: dict = {"accepted": 0, "refused": 0, "errors": 0, "first_error": "", "done": 0}
     lock = threading.Lock()
     barrier = threading.Barrier(len(families) + 1)
+    deadline: list[float] = []
 
     def client(family: dict) -> None:
-        body = urllib.parse.urlencode(
-            {"child": family["child"], "csrfmiddlewaretoken": family["csrf"]}
-        )
-        headers = {
-            "Cookie": family["cookie"],
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         barrier.wait()
-        for _n in range(per_client):
+        counts = {"accepted": 0, "refused": 0, "errors": 0}
+        first_error = ""
+        for session_id in data["sessions"]:
+            if time.perf_counter() >= deadline[0]:
+                break
+            if bare:
+                path = "/bench/book/"
+                fields = {"session": session_id, "child": family["child"], "user": family["user"]}
+                headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            else:
+                path = f"/childcare/sessions/{session_id}/book/"
+                fields = {"child": family["child"], "csrfmiddlewaretoken": family["csrf"]}
+                headers = {
+                    "Cookie": family["cookie"],
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
             kind, error = "errors", ""
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                conn.request("POST", path, body=body, headers=headers)
+                conn.request("POST", path, body=urllib.parse.urlencode(fields), headers=headers)
                 response = conn.getresponse()
-                response.read()
+                body = response.read()
                 location = response.getheader("Location", "")
-                if response.status == 302 and location.endswith("/childcare/my/"):
+                if bare and response.status == 200 and body in (b"confirmed", b"waitlisted"):
+                    kind = "accepted"
+                elif not bare and response.status == 302 and location.endswith("/childcare/my/"):
                     kind = "accepted"  # confirmed or waitlisted
-                elif response.status == 302 and "/childcare/stations/" in location:
-                    kind = "refused"  # already booked: a clear message, nothing changed
+                elif not bare and response.status == 302 and "/childcare/" in location:
+                    kind = "refused"  # a clear message, nothing changed
                 else:
-                    error = f"HTTP {response.status} {location}"
-                conn.close()
+                    error = f"HTTP {response.status} {location} {body[:80]!r}"
             except OSError as exc:
                 error = repr(exc)
-            with lock:
-                outcome[kind] += 1
-                if kind == "errors" and not outcome["first_error"]:
-                    outcome["first_error"] = error
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            counts[kind] += 1
+            if error and not first_error:
+                first_error = error
+        conn.close()
+        with lock:
+            for key, value in counts.items():
+                outcome[key] += value
+            outcome["done"] += sum(counts.values())
+            if first_error and not outcome["first_error"]:
+                outcome["first_error"] = first_error
 
     threads = [threading.Thread(target=client, args=(f,)) for f in families]
     for t in threads:
         t.start()
-    barrier.wait()
+    deadline.append(time.perf_counter() + seconds)
     started = time.perf_counter()
+    barrier.wait()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
     outcome["seconds"] = elapsed
-    outcome["rps"] = per_client * len(families) / elapsed
+    outcome["rps"] = outcome["done"] / elapsed
     return outcome
+
+
+def start_worker(env: dict, log: Path) -> subprocess.Popen:
+    """A Celery worker on the bench broker: it delivers the notifications bookings queue."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "portal",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def queue_length(broker: str) -> int:
+    import redis
+
+    return int(redis.Redis.from_url(broker).llen("celery"))
 
 
 PGBENCH_SCRIPT = """\\set cid :child0 + :client_id
@@ -303,13 +393,18 @@ def pgbench_round(bench_url: str, data: dict, attempts: int, script: Path) -> fl
     return float(match.group(1))
 
 
+BROKER = "redis://127.0.0.1:6379/12"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--attempts", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--sessions", type=int, default=300)
+    parser.add_argument("--attempts", type=int, default=200, help="pgbench transactions")
     parser.add_argument("--places", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
 
@@ -321,8 +416,10 @@ def main() -> None:
             "DATABASE_URL": bench_url,
             "DJANGO_SETTINGS_MODULE": "portal.settings.local",
             "DJANGO_DEBUG": "false",
-            "CELERY_BROKER_URL": "",
-            "REDIS_URL": "",
+            "REDIS_URL": BROKER,
+            "CELERY_BROKER_URL": BROKER,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CACHE_KEY_PREFIX": "bench_childcare",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -337,54 +434,69 @@ def main() -> None:
     import django
 
     django.setup()
-    data = seed(args.clients, args.places)
+    data = seed(args.clients, args.places, args.sessions)
 
     log = Path(tempfile.gettempdir()) / "bench_childcare_gunicorn.log"
+    worker_log = Path(tempfile.gettempdir()) / "bench_childcare_worker.log"
     port = args.port or free_port()
+    worker = start_worker(env, worker_log)
     gunicorn = start_gunicorn(env, port, args.workers, log)
     print(
-        f"HTTP: {args.attempts} booking attempts from {args.clients} concurrent clients "
-        f"(gunicorn, {args.workers} workers, PostgreSQL) at a session with {args.places} places"
+        f"HTTP: {args.clients} concurrent clients, {args.seconds:.0f} s per round "
+        f"(gunicorn, {args.workers} workers, PostgreSQL, Redis broker and a Celery worker), "
+        f"sessions of {args.places} places; the portal's booking form beside a bare Django "
+        "view doing the same locked transaction"
     )
-    rps_runs: list[float] = []
+    runs: dict[str, list[float]] = {"portal": [], "bare": []}
     failures = []
     try:
         # One unmeasured round first: workers import, connect and warm their caches.
-        reset_bookings(data["session"])
-        warm = http_round(port, data, args.attempts)
-        print(f"  warm-up (not counted): {warm['rps']:.1f} requests/s, errors {warm['errors']}")
+        for bare in (False, True):
+            reset_bookings()
+            http_round(port, data, 3, bare)
         for n in range(args.rounds):
-            reset_bookings(data["session"])
-            result = http_round(port, data, args.attempts)
-            db = counts(data["session"])
-            rps_runs.append(result["rps"])
-            print(
-                f"  round {n + 1}: confirmed {db['confirmed']}, waitlisted {db['waitlisted']}, "
-                f"refused as double bookings {result['refused']}, errors {result['errors']}, "
-                f"{result['rps']:.1f} requests/s ({result['seconds']:.2f} s)"
-            )
-            if db["confirmed"] != args.places or db["counter"] != args.places:
-                failures.append(f"round {n + 1}: {db}")
-            if result["errors"]:
-                failures.append(
-                    f"round {n + 1}: {result['errors']} HTTP errors, first: "
-                    f"{result['first_error']} (see {log})"
+            for label, bare in (("bare", True), ("portal", False)):
+                reset_bookings()
+                result = http_round(port, data, args.seconds, bare)
+                bad, total = overbookings(args.places)
+                runs[label].append(result["rps"])
+                name = "bare Django view" if bare else "portal booking "
+                print(
+                    f"  round {n + 1} {name}: {result['rps']:7.1f} requests/s "
+                    f"({result['done']} in {result['seconds']:.1f} s), bookings {total}, "
+                    f"refused {result['refused']}, errors {result['errors']}, "
+                    f"overbooked sessions {bad}",
+                    flush=True,
                 )
+                if bad:
+                    failures.append(f"round {n + 1} {label}: {bad} sessions overbooked")
+                if result["errors"]:
+                    failures.append(
+                        f"round {n + 1} {label}: {result['errors']} errors, first: "
+                        f"{result['first_error']} (see {log})"
+                    )
+            print(
+                f"  round {n + 1} ratio portal/bare = {runs['portal'][-1] / runs['bare'][-1]:.3f}"
+                f"; notifications waiting in the broker: {queue_length(BROKER)}",
+                flush=True,
+            )
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
 
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
         handle.write(PGBENCH_SCRIPT)
         script = Path(handle.name)
     print(
-        f"pgbench: the same {args.attempts} transactions from {args.clients} clients "
-        "(BEGIN; SELECT ... FOR UPDATE; INSERT booking; UPDATE counter; COMMIT)"
+        f"pgbench (reference, no Python): {args.attempts} transactions from {args.clients} "
+        "clients (BEGIN; SELECT ... FOR UPDATE; INSERT booking; UPDATE counter; COMMIT)"
     )
     tps_runs: list[float] = []
     try:
         for n in range(args.rounds):
-            reset_bookings(data["session"])
+            reset_bookings()
             tps = pgbench_round(bench_url, data, args.attempts, script)
             db = counts(data["session"])
             tps_runs.append(tps)
@@ -396,13 +508,16 @@ def main() -> None:
                 failures.append(f"pgbench round {n + 1}: {db}")
     finally:
         script.unlink()
-        reset_bookings(data["session"])
+        reset_bookings()
 
-    http_median = statistics.median(rps_runs)
-    raw_median = statistics.median(tps_runs)
+    ratios = [p / b for p, b in zip(runs["portal"], runs["bare"], strict=True)]
+    portal, bare = statistics.median(runs["portal"]), statistics.median(runs["bare"])
+    raw = statistics.median(tps_runs)
     print(
-        f"median: HTTP {http_median:.1f} requests/s, raw PostgreSQL {raw_median:.1f} tx/s, "
-        f"ratio HTTP/raw = {http_median / raw_median:.3f} (raw is {raw_median / http_median:.1f}x)"
+        f"median: portal booking {portal:.1f} requests/s, bare Django view {bare:.1f} "
+        f"requests/s, raw PostgreSQL {raw:.1f} tx/s; portal/bare per round "
+        f"{min(ratios):.3f}–{max(ratios):.3f} (median {statistics.median(ratios):.3f}), "
+        f"portal/raw {portal / raw:.3f}"
     )
     if failures:
         sys.exit("FAILED: " + "; ".join(failures))

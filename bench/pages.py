@@ -7,7 +7,7 @@
    (one demo user per role); Redis database 13 with its own key prefix for cache and sessions.
 2. Starts gunicorn with the project's gunicorn.conf.py (preloaded and warmed, 4 workers) and
    the production settings (DEBUG off, Redis cache, cached_db sessions), serving the portal
-   plus a minimal Django view (bench/pages_wsgi.py: no middleware, one URL pattern).
+   plus a minimal Django view (bench/bare_wsgi.py: no middleware, one URL pattern).
 3. For each role, a signed-in session (cookie) of its demo user; then wrk with 16 connections
    for 10 s on the minimal view and on each role's main page, in turn. Prints requests/s, the
    ratio to the minimal view of the same round, p50/p95 latency and queries per request
@@ -168,6 +168,7 @@ def in_process(path: str, cookie: str, repeat: int, profile: Path | None) -> tup
     if profiler and profile:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
         target = profile / (re.sub(r"[^a-z0-9]+", "_", path.lower()).strip("_") + ".txt")
         target.write_text(out.getvalue())
     return count, statistics.median(timings)
@@ -188,7 +189,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
             str(ROOT / "gunicorn.conf.py"),
             "--error-logfile",
             str(log),
-            "bench.pages_wsgi:application",
+            "bench.bare_wsgi:application",
         ],
         cwd=ROOT,
         env=env,

@@ -114,7 +114,7 @@ def seed(stdout: TextIO) -> None:
         stdout.write("casework: demo registry already present.\n")
         return
 
-    rng = random.Random(530828)  # noqa: S311 - demo data, reproducible
+    rng = random.Random(530828)
     today = timezone.localdate()
     approved_at = timezone.now() - datetime.timedelta(days=120)
     season_start = today - datetime.timedelta(days=100)

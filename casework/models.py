@@ -84,6 +84,13 @@ def _staff_q(user: User, lookup: str = "community") -> Q:
 
 
 class CaseChildQuerySet(models.QuerySet):
+    def open(self) -> CaseChildQuerySet:
+        """Cases not closed: registered ones awaiting approval and active ones."""
+        return self.exclude(status=CaseStatus.CLOSED)
+
+    def active(self) -> CaseChildQuerySet:
+        return self.filter(status=CaseStatus.ACTIVE)
+
     def visible_to(self, user: User) -> CaseChildQuerySet:
         """Case records a user may open: need-to-know only.
 

@@ -3,7 +3,6 @@ the input, services write. Every page that shows a case record logs the read."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +40,7 @@ from casework.models import (
 from communities.models import Household, path_prefix_q
 from portal.accounts.models import Role
 from portal.history.selectors import history_of
+from portal.refusals import show_refusal
 
 PAGE_SIZE = 25
 
@@ -53,20 +53,6 @@ def _require_staff(request: HttpRequest) -> None:
     # Pages that exist for staff only answer 404 to everyone else, like a hidden record.
     if not _is_staff(request):
         raise Http404
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's refusal shown on the form, next to the field it concerns."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -170,7 +156,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
         try:
             child = services.case_register(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Registered. A community staff member must approve it."))
             return redirect(child)
@@ -189,7 +175,7 @@ def child_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_approve(child=child, by=request.user)
         messages.success(request, _("Registration approved."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect(child)
 
 
@@ -207,7 +193,7 @@ def child_close_request(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Closing requested. A community staff member must approve."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect(child)
 
 
@@ -219,7 +205,7 @@ def child_close_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_close_approve(child=child, by=request.user)
         messages.success(request, _("The case is closed."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect(child)
 
 
@@ -240,7 +226,7 @@ def child_risk(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Risk level saved; the visit schedule follows it."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect(child)
 
 
@@ -258,7 +244,7 @@ def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.pairing_create(child=child, **form.cleaned_data, by=request.user)
         messages.success(request, _("Volunteer paired with the child."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect(child)
 
 
@@ -274,7 +260,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
         services.pairing_end(pairing=pairing, reason=reason, by=request.user)
         messages.success(request, _("Pairing ended; it stays in the history."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect(pairing.child)
 
 
@@ -292,7 +278,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             visit = services.visit_create(child=child, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            show_refusal(request, exc, form)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
@@ -340,7 +326,7 @@ def concern_report(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Recorded as reported to the authorities."))
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect("casework:concern_list")
 
 
@@ -375,7 +361,7 @@ def outreach_create(request: HttpRequest) -> HttpResponse:
         try:
             services.outreach_create(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("Session recorded."))
             return redirect("casework:outreach_list")

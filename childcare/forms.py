@@ -177,6 +177,7 @@ class StationForm(forms.ModelForm):
             "phone",
             "description",
             "cancel_cutoff_hours",
+            "photo_retention_days",
         ]
         widgets = {"opens_at": TIME, "closes_at": TIME}
 

@@ -51,6 +51,10 @@ class StationStatus(models.TextChoices):
 
 
 class StationQuerySet(models.QuerySet):
+    def open(self) -> StationQuerySet:
+        """Stations now running (not preparing, not closed)."""
+        return self.filter(status=StationStatus.OPEN)
+
     def public(self) -> StationQuerySet:
         """Stations shown in the public finder (not personal data)."""
         return self.exclude(status=StationStatus.CLOSED)
@@ -144,6 +148,12 @@ class Station(models.Model):
     description = models.TextField(_("description"), blank=True)
     cancel_cutoff_hours = models.PositiveSmallIntegerField(
         _("cancellation cut-off (hours before start)"), default=2
+    )
+    photo_retention_days = models.PositiveSmallIntegerField(
+        _("keep photos for (days)"),
+        default=rules.PHOTO_RETENTION_DAYS_DEFAULT,
+        validators=[MinValueValidator(1)],
+        help_text=_("Photos older than this are deleted every night."),
     )
 
     objects = StationQuerySet.as_manager()
@@ -386,6 +396,12 @@ ACTIVE_ENROLMENT = ["applied", "offered", "waitlisted", "enrolled"]
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    def waitlisted(self) -> EnrolmentQuerySet:
+        return self.filter(status=EnrolmentStatus.WAITLISTED)
+
+    def enrolled(self) -> EnrolmentQuerySet:
+        return self.filter(status=EnrolmentStatus.ENROLLED)
+
     def current(self) -> EnrolmentQuerySet:
         """Applications still open and places held: a station's need to know a child.
 
@@ -560,6 +576,9 @@ class BookingStatus(models.TextChoices):
 
 
 class BookingQuerySet(models.QuerySet):
+    def confirmed(self) -> BookingQuerySet:
+        return self.filter(status=BookingStatus.CONFIRMED)
+
     def visible_to(self, user: User) -> BookingQuerySet:
         """Guardians see their children's bookings; staff those of stations they manage."""
         if not user.is_authenticated:
@@ -961,3 +980,16 @@ class ChildAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.child_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# Photos, messages, absences and incidents live in their own module; importing them here
+# makes them models of this app.
+from childcare.family_models import (  # noqa: E402, F401
+    Absence,
+    Announcement,
+    Incident,
+    Message,
+    MessageRead,
+    Photo,
+    PhotoConsent,
+)

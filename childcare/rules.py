@@ -94,3 +94,15 @@ CARE_DOMAINS: list[tuple[str, Promise]] = [
     ("cognition", _("Cognition")),
     ("social", _("Emotional and social development")),
 ]
+
+
+# Not a national number: how long a station keeps photos of the day unless it sets its own
+# period (the photos are a child's sensitive data under PIPL: keep them no longer than needed).
+PHOTO_RETENTION_DAYS_DEFAULT = 180
+
+# The longest side of a stored photo, in pixels: enough for a phone screen and a printed
+# portfolio page, small enough that a day's photos stay light on the parents' data plans.
+PHOTO_MAX_SIDE = 1600
+
+# How often the parent's open page asks whether the child's day has changed (seconds).
+LIVE_POLL_SECONDS = 10

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,11 @@ from childcare.models import (
 from communities.models import Resident
 from portal.accounts.models import User
 from portal.notifications.models import Notification
-from portal.notifications.services import notification_create
+from portal.notifications.services import (
+    notification_create,
+    notifications_create_rendered,
+    render_for,
+)
 
 
 def _notify_guardians(
@@ -107,42 +111,85 @@ def guardian_add(*, child: Child, name: str, relation: str, phone: str = "", by:
 # --- booking ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# One round trip under the session's row lock moves the counter and inserts the booking: the
+# counter goes up only while places remain, and the booking is confirmed exactly when it did.
+_BOOK_UNDER_LOCK = """
+WITH counted AS (
+    UPDATE childcare_session SET booked = booked + 1
+    WHERE id = %(session)s AND booked < capacity
+    RETURNING id
+)
+INSERT INTO childcare_booking (session_id, child_id, status, booked_by_id, created)
+SELECT %(session)s, %(child)s,
+       CASE WHEN EXISTS (SELECT 1 FROM counted) THEN 'confirmed' ELSE 'waitlisted' END,
+       %(by)s, %(now)s
+RETURNING id, status
+"""
+
+
 def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     """Book `session` for `child`: confirmed while places remain, otherwise waitlisted.
 
-    The session row is locked (SELECT ... FOR UPDATE) before counting, which closes the race
-    where two parents both read "1 place left" and both confirm; the CheckConstraint
-    `booked <= capacity` is the backstop should any code path skip the lock.
+    Everything that needs no lock is checked and prepared first (guardian, start, age, an
+    existing booking, the guardians' notification texts). Then, in one short transaction: the
+    session row is locked (SELECT ... FOR UPDATE), which closes the race where two parents
+    both read "1 place left" and both confirm; one statement moves the counter and inserts
+    the booking; one inserts the notifications, delivered after commit. The CheckConstraint
+    `booked <= capacity` is the backstop should any code path skip the lock, and the unique
+    index on live bookings refuses a double booking that raced past the first check.
     """
     if not _is_guardian(child, by):
         raise ValidationError(_("You can only book for your own children."))
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = Session.objects.select_related("station").get(pk=session.pk)
     if session.starts() <= timezone.now():
         raise ValidationError(_("This session has already started; it can no longer be booked."))
+    already = _("%(child)s is already booked for this session.") % {"child": child}
     if Booking.objects.active().filter(session=session, child=child).exists():
-        raise ValidationError(_("%(child)s is already booked for this session.") % {"child": child})
+        raise ValidationError(already)
     months = child.age_in_months_on(session.date)
     station = session.station
     if not station.age_min_months <= months < station.age_max_months:
         raise ValidationError(_("This station does not take children of this age."))
-    if session.booked < session.capacity:
-        status = Booking.Status.CONFIRMED
+    params = {"child": child, "session": session}
+    texts = {
+        Booking.Status.CONFIRMED: _("Booking confirmed: %(child)s, %(session)s."),
+        Booking.Status.WAITLISTED: _(
+            "The session is full: %(child)s is on the waiting list for %(session)s."
+        ),
+    }
+    guardians = [g.user for g in child.guardians.filter(user__isnull=False).select_related("user")]
+    rendered = {
+        status: [(user, render_for(user, text, params)) for user in guardians]
+        for status, text in texts.items()
+    }
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _BOOK_UNDER_LOCK,
+                    {"session": session.pk, "child": child.pk, "by": by.pk, "now": now},
+                )
+                booking_id, status = cursor.fetchone()
+            notifications_create_rendered(
+                rendered[status], kind=Notification.Kind.BOOKING, link=child.get_absolute_url()
+            )
+    except IntegrityError as exc:
+        if _constraint_of(exc) == "childcare_booking_one_live_per_child":
+            raise ValidationError(already) from exc
+        raise
+    if status == Booking.Status.CONFIRMED:
         session.booked += 1
-        session.save(update_fields=["booked"])
-        text = _("Booking confirmed: %(child)s, %(session)s.")
-    else:
-        status = Booking.Status.WAITLISTED
-        text = _("The session is full: %(child)s is on the waiting list for %(session)s.")
-    booking = Booking.objects.create(session=session, child=child, status=status, booked_by=by)
-    _notify_guardians(
-        child,
-        text,
-        Notification.Kind.BOOKING,
-        child.get_absolute_url(),
-        params={"child": child, "session": session},
+    return Booking(
+        pk=booking_id, session=session, child=child, status=status, booked_by=by, created=now
     )
-    return booking
+
+
+def _constraint_of(exc: IntegrityError) -> str:
+    """The name of the database constraint an IntegrityError reports ("" if none)."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 @transaction.atomic

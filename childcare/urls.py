@@ -1,6 +1,6 @@
 from django.urls import path
 
-from childcare import views
+from childcare import family_views, views
 
 app_name = "childcare"
 
@@ -22,4 +22,20 @@ urlpatterns = [
     path("staff/enrolments/", views.enrolment_list, name="enrolment_list"),
     path("staff/enrolments/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
     path("staff/children/<int:pk>/", views.child_care, name="child_care"),
+    path("children/<int:pk>/live/", family_views.child_live, name="child_live"),
+    path("children/<int:pk>/messages/", family_views.child_messages, name="child_messages"),
+    path("children/<int:pk>/absences/new/", family_views.absence_report, name="absence_report"),
+    path("children/<int:pk>/photo-consent/", family_views.photo_consent, name="photo_consent"),
+    path("photos/<int:pk>/", family_views.photo_file, name="photo_file"),
+    path("incidents/<int:pk>/ack/", family_views.incident_acknowledge, name="incident_ack"),
+    path("staff/stations/<int:pk>/photos/", family_views.photo_upload, name="photo_upload"),
+    path(
+        "staff/stations/<int:pk>/messages/", family_views.station_messages, name="station_messages"
+    ),
+    path(
+        "staff/stations/<int:pk>/incidents/",
+        family_views.station_incidents,
+        name="station_incidents",
+    ),
+    path("staff/children/<int:pk>/incident/", family_views.incident_record, name="incident_record"),
 ]

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from childcare import forms, rules, selectors, services
+from childcare import family_selectors, family_services, forms, rules, selectors, services
+from childcare.live import child_version
 from childcare.models import (
     Booking,
     Child,
@@ -28,11 +29,7 @@ from childcare.models import (
 )
 from portal.accounts.models import Role, RoleAssignment
 from portal.history.selectors import history_of
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
+from portal.refusals import show_refusal
 
 # --- public ----------------------------------------------------------------------------------
 
@@ -127,7 +124,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
         try:
             child = services.child_register(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("%(child)s has been added.") % {"child": child})
             return redirect("childcare:parent_home")
@@ -144,7 +141,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.guardian_add(child=child, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The person has been added."))
             return redirect(child.get_absolute_url())
@@ -164,7 +161,7 @@ def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
             session=session, child=form.cleaned_data["child"], by=request.user
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        show_refusal(request, exc)
         return redirect(session.get_absolute_url())
     if booking.status == Booking.Status.CONFIRMED:
         messages.success(request, _("Booked. You will find it on your page."))
@@ -180,7 +177,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.booking_cancel(booking=booking, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The booking is cancelled."))
     return redirect("childcare:parent_home")
@@ -194,7 +191,7 @@ def enrolment_apply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.enrolment_apply(station=station, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Your application has been sent to the station."))
             return redirect("childcare:parent_home")
@@ -207,6 +204,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_object_or_404(
         Child.objects.visible_to(request.user).select_related("resident"), pk=pk
     )
+    # The version is read before the page is built: a record saved meanwhile makes the
+    # first poll fetch the fragment again rather than being missed.
+    live_etag = f'"{child_version(child.pk)}"'
     page = selectors.child_page(child)
     is_guardian = any(g.user_id == request.user.pk for g in page.guardians)
     if not is_guardian:
@@ -228,6 +228,14 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "growth_data": growth,
             "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
             "is_guardian": is_guardian,
+            "live": family_selectors.live_day(
+                child, request.user, today=page.today, is_guardian=is_guardian
+            ),
+            "live_etag": live_etag,
+            "poll_seconds": rules.LIVE_POLL_SECONDS,
+            "photos_withdrawn": any(
+                g.user_id == request.user.pk and g.photos_withdrawn for g in page.guardians
+            ),
         },
     )
 
@@ -303,7 +311,7 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.station_update(station=station, data=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Saved."))
             return redirect("childcare:staff_home")
@@ -320,7 +328,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_create(station=station, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Session added."))
             return redirect("childcare:session_list", pk=station.pk)
@@ -352,7 +360,7 @@ def curriculum_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     services.timetable_slot_create(**form.cleaned_data, by=request.user)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                show_refusal(request, exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("childcare:curriculum_edit", pk=station.pk)
@@ -427,7 +435,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         by=request.user,
                     )
             except ValidationError as exc:
-                bound.add_error(None, _error_text(exc))
+                show_refusal(request, exc, bound)
             else:
                 messages.success(request, _("Decision saved; the parent has been told."))
                 return redirect(enrolment.get_absolute_url())
@@ -518,7 +526,7 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _run_action(action, child, form.cleaned_data, request.user)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                show_refusal(request, exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("childcare:child_care", pk=child.pk)
@@ -531,5 +539,10 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "childcare/child_care.html",
-        {"child": child, "forms": action_forms, "page": page},
+        {
+            "child": child,
+            "forms": action_forms,
+            "page": page,
+            "no_photos": bool(family_services.children_without_photo_consent([child.pk])),
+        },
     )

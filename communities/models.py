@@ -7,6 +7,7 @@ whole subtree, however deep, is one `path LIKE 'prefix%'` query.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -90,7 +91,7 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         parent_path = self.parent.path if self.parent_id else "/"
         self.path = f"{parent_path}{self.code}/"
         self.depth = self.path.count("/") - 2
@@ -370,6 +371,10 @@ class Resident(models.Model):
 
 
 class PremisesQuerySet(models.QuerySet):
+    def lent_free(self) -> PremisesQuerySet:
+        """Premises lent free of charge (the others are rented)."""
+        return self.filter(terms=Premises.Terms.FREE)
+
     def visible_to(self, user: User) -> PremisesQuerySet:
         """Staff see their community's premises; officials their region's (not personal data)."""
         if user.is_portal_admin:

@@ -4,7 +4,6 @@ see answers 404, exactly like what does not exist."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +27,7 @@ from communities.forms import (
 )
 from communities.models import Community, Household, Premises, Resident
 from portal.history.selectors import history_of
+from portal.refusals import show_refusal
 
 PAGE_SIZE = 25
 
@@ -40,15 +40,6 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     # isdigit() is not enough: "²" passes it and int() refuses it; ASCII digits only.
     value = request.GET.get(name, "")
     return int(value) if value.isascii() and value.isdigit() else None
-
-
-def _save(form: Any, write: Callable[[], Any]) -> Any:
-    """Run a service; its ValidationErrors become form errors instead of a 500."""
-    try:
-        return write()
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None
 
 
 # --- start page and communities -------------------------------------------------------------
@@ -96,13 +87,13 @@ def community_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = CommunityForm(request.POST or None, instance=copy.copy(community))
     if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.community_update(
+        try:
+            saved = services.community_update(
                 community=community, by=request.user, **form.cleaned_data
-            ),
-        )
-        if saved:
+            )
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Community details saved."))
             return redirect(saved)
     return render(
@@ -157,10 +148,11 @@ def household_create(request: HttpRequest) -> HttpResponse:
         initial["community"] = community_id
     form = HouseholdForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        household = _save(
-            form, lambda: services.household_create(by=request.user, **form.cleaned_data)
-        )
-        if household:
+        try:
+            household = services.household_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Household added."))
             return redirect(household)
     return render(request, "communities/household_create.html", {"form": form})
@@ -173,13 +165,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = HouseholdForm(request.POST or None, user=request.user, instance=copy.copy(household))
     if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.household_update(
+        try:
+            saved = services.household_update(
                 household=household, by=request.user, **form.cleaned_data
-            ),
-        )
-        if saved:
+            )
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Household saved."))
             return redirect(saved)
     return render(
@@ -238,11 +230,11 @@ def resident_create(request: HttpRequest) -> HttpResponse:
         initial["household"] = household_id
     form = ResidentForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        resident = _save(
-            form,
-            lambda: services.resident_create(by=request.user, **_resident_fields(form)),
-        )
-        if resident:
+        try:
+            resident = services.resident_create(by=request.user, **_resident_fields(form))
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Resident added."))
             return redirect(resident)
     return render(request, "communities/resident_create.html", {"form": form})
@@ -255,13 +247,13 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ResidentForm(request.POST or None, user=request.user, instance=copy.copy(resident))
     if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.resident_update(
+        try:
+            saved = services.resident_update(
                 resident=resident, by=request.user, **_resident_fields(form)
-            ),
-        )
-        if saved:
+            )
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Resident saved."))
             return redirect(saved)
     return render(request, "communities/resident_edit.html", {"form": form, "resident": resident})
@@ -311,10 +303,11 @@ def premises_create(request: HttpRequest) -> HttpResponse:
         initial["community"] = community_id
     form = PremisesForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        premises = _save(
-            form, lambda: services.premises_create(by=request.user, **form.cleaned_data)
-        )
-        if premises:
+        try:
+            premises = services.premises_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Premises added."))
             return redirect(premises)
     return render(request, "communities/premises_create.html", {"form": form})
@@ -327,13 +320,13 @@ def premises_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = PremisesForm(request.POST or None, user=request.user, instance=copy.copy(premises))
     if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.premises_update(
+        try:
+            saved = services.premises_update(
                 premises=premises, by=request.user, **form.cleaned_data
-            ),
-        )
-        if saved:
+            )
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
             messages.success(request, _("Premises saved."))
             return redirect(saved)
     return render(request, "communities/premises_edit.html", {"form": form, "premises": premises})

@@ -9,6 +9,7 @@ second run on the same day changes nothing (every row is looked up before it is 
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 from typing import TextIO
 
@@ -23,6 +24,7 @@ from eldercare.models import (
     AlertKind,
     CareFacility,
     DayCareAttendance,
+    Device,
     Elder,
     FamilyContact,
     HealthReading,
@@ -386,6 +388,26 @@ def _alerts(centre: CareFacility, family_elder: Elder, day_elders: list[Elder]) 
         )
 
 
+def _devices(elders: list[Elder]) -> None:
+    """A device for every centrally supported elder and for the day-care centre's elders
+    ("Internet + smart elderly care"); `manage.py device_simulator` makes them talk."""
+    kinds = [Device.Kind.SOS_BUTTON, Device.Kind.WRISTBAND, Device.Kind.BP_METER]
+    installed = timezone.now() - datetime.timedelta(days=30)
+    for i, elder in enumerate(elders):
+        Device.objects.get_or_create(
+            serial=f"LC-{elder.pk:05d}",
+            defaults={
+                "kind": kinds[i % len(kinds)],
+                "elder": elder,
+                "facility": elder.facility,
+                "installed_at": installed,
+                "last_heard": timezone.now(),
+                "battery": 60 + i % 40,
+                "secret": secrets.token_hex(32),
+            },
+        )
+
+
 def seed(stdout: TextIO) -> None:
     homes, centre = _facilities()
     demo_assign("facility_staff", facility=centre)
@@ -396,6 +418,7 @@ def seed(stdout: TextIO) -> None:
     _week(centre, day_elders)
     _readings(elders + [family_elder])
     _alerts(centre, family_elder, [e for e in day_elders if e.pk != family_elder.pk])
+    _devices(elders + [family_elder])
     lancang = "/530800/530828/"
     central = Elder.objects.filter(
         support_category=Elder.SupportCategory.CENTRAL,

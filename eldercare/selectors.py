@@ -273,3 +273,53 @@ def alert_list(user: User, *, show_closed: bool) -> QuerySet[Alert]:
     if not show_closed:
         alerts = alerts.exclude(status=AlertStatus.CLOSED)
     return alerts[:200]
+
+
+# --- devices and alarms ---------------------------------------------------------------------
+
+
+def alarms_unclosed(user: User) -> QuerySet:
+    """The alarm board: unclosed alarms of the elders a user answers for, oldest first."""
+    from eldercare.models import Alarm, AlarmStatus
+
+    return (
+        Alarm.objects.handled_by(user)
+        .exclude(status=AlarmStatus.CLOSED)
+        .select_related("elder__resident", "elder__facility")
+        .order_by("opened_at", "pk")
+    )
+
+
+def smart_care_counts(user: User | None, *, elders: QuerySet | None = None) -> dict:
+    """Elders under smart management, devices online and silent, alarms opened this month
+    and the median minutes to acknowledge them. `elders` (for officials: a region's) or
+    the elders `user` manages."""
+    import statistics
+
+    from django.utils import timezone
+
+    from eldercare.models import Alarm, Device
+
+    if elders is None:
+        elders = Elder.objects.managed_by(user)
+    now = timezone.now()
+    devices = Device.objects.filter(elder__in=elders, active=True)
+    silent = devices.silent(now).count()
+    total = devices.count()
+    today = timezone.localdate()
+    month_start = timezone.make_aware(datetime.datetime(today.year, today.month, 1))
+    alarms = Alarm.objects.filter(elder__in=elders, opened_at__gte=month_start)
+    waits = [
+        (ack - opened).total_seconds() / 60
+        for opened, ack in alarms.filter(acknowledged_at__isnull=False).values_list(
+            "opened_at", "acknowledged_at"
+        )
+    ]
+    return {
+        "elders": elders.filter(devices__active=True).distinct().count(),
+        "devices": total,
+        "online": total - silent,
+        "silent": silent,
+        "alarms": alarms.count(),
+        "median_ack_minutes": round(statistics.median(waits), 1) if waits else None,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from eldercare import views
+from eldercare import device_views, views
 
 app_name = "eldercare"
 
@@ -41,4 +41,12 @@ urlpatterns = [
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("devices/ingest/", device_views.ingest, name="device_ingest"),
+    path("devices/", device_views.device_list, name="device_list"),
+    path("elders/<int:pk>/devices/new/", device_views.device_create, name="device_create"),
+    path("smart-care/", device_views.smart_care, name="smart_care"),
+    path("alarms/", device_views.alarm_board, name="alarm_board"),
+    path("alarms/board.json", device_views.alarm_board_json, name="alarm_board_json"),
+    path("alarms/<int:pk>/", device_views.alarm_detail, name="alarm_detail"),
+    path("alarms/<int:pk>/acknowledge/", device_views.alarm_acknowledge, name="alarm_acknowledge"),
 ]

@@ -51,6 +51,6 @@ def warm() -> int:
                 compiled += 1
             except (TemplateSyntaxError, UnicodeDecodeError, LookupError) as exc:
                 logger.debug("warm-up skipped template %s: %s", name, exc)
-            except Exception as exc:  # noqa: BLE001 - a template we cannot warm still serves
+            except Exception as exc:
                 logger.debug("warm-up skipped template %s: %r", name, exc)
     return compiled

@@ -35,6 +35,19 @@ from eldercare.models.daycare import (
     expected_q,
     regular_q,
 )
+from eldercare.models.devices import (
+    Alarm,
+    AlarmKind,
+    AlarmOutcome,
+    AlarmSms,
+    AlarmStatus,
+    DeadLetter,
+    DeadLetterReason,
+    Device,
+    DeviceKind,
+    DeviceMessage,
+    MessageType,
+)
 from eldercare.models.elders import (
     RISK_FIELDS,
     AbilityAssessment,
@@ -66,6 +79,7 @@ from eldercare.models.meals import (
 from eldercare.models.readings import (
     THRESHOLD_MEASURES,
     Alert,
+    AlertQuerySet,
     ElderThreshold,
     HealthReading,
     ReadingImport,
@@ -117,8 +131,20 @@ __all__ = [
     "MealQuerySet",
     "MealBooking",
     "Alert",
+    "AlertQuerySet",
     "ReadingImport",
     "HealthReading",
     "THRESHOLD_MEASURES",
     "ElderThreshold",
+    "Device",
+    "DeviceKind",
+    "DeviceMessage",
+    "MessageType",
+    "DeadLetter",
+    "DeadLetterReason",
+    "Alarm",
+    "AlarmKind",
+    "AlarmOutcome",
+    "AlarmStatus",
+    "AlarmSms",
 ]

@@ -76,11 +76,14 @@ READING_UNITS = {
 class ReadingSource(models.TextChoices):
     STAFF = "staff", _("Entered by staff")
     IMPORT = "import", _("Imported from a device")
+    DEVICE = "device", _("Sent by a device")
 
 
 class AlertKind(models.TextChoices):
     READING = "reading", _("Health reading out of range")
     MISSED_CHECKIN = "missed_checkin", _("Expected but not checked in")
+    DEVICE_SILENT = "device_silent", _("Device silent")
+    BATTERY_LOW = "battery_low", _("Device battery low")
     OTHER = "other", _("Other")
 
 

@@ -50,6 +50,10 @@ def elder_visible_q(user: User, prefix: str = "") -> Q | None:
 
 
 class ElderQuerySet(models.QuerySet):
+    def active(self) -> ElderQuerySet:
+        """Elders on the register (not those who left)."""
+        return self.filter(status=ElderStatus.ACTIVE)
+
     def visible_to(self, user: User) -> ElderQuerySet:
         """Elders a user may see: staff of their facility or community, or their family."""
         if not user.is_authenticated:

@@ -24,6 +24,9 @@ from portal.accounts.models import Role, User
 
 
 class CareFacilityQuerySet(models.QuerySet):
+    def open(self) -> CareFacilityQuerySet:
+        return self.filter(status=FacilityStatus.OPEN)
+
     def visible_to(self, user: User) -> CareFacilityQuerySet:
         """Facilities a user works at or oversees. Facilities are not personal data, so
         officials see those of their region; family members those serving their elders."""

@@ -20,6 +20,9 @@ from portal.accounts.models import User
 class BookingQuerySet(ElderRelatedQuerySet):
     family_flag = None
 
+    def served(self) -> BookingQuerySet:
+        return self.filter(status=BookingStatus.SERVED)
+
 
 # --- meals ----------------------------------------------------------------------------------
 

@@ -145,6 +145,12 @@ class ElderThreshold(models.Model):
         return f"{self.elder} {self.measure}"
 
 
+class AlertQuerySet(ElderRelatedQuerySet):
+    def open(self) -> AlertQuerySet:
+        """Alerts nobody has acknowledged yet."""
+        return self.filter(status=AlertStatus.OPEN)
+
+
 class Alert(models.Model):
     Kind = AlertKind
     Status = AlertStatus
@@ -179,7 +185,7 @@ class Alert(models.Model):
     )
     close_note = models.TextField(_("note on closing"), blank=True)
 
-    objects = ElderRelatedQuerySet.as_manager()
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alert")

@@ -81,7 +81,7 @@ def _reading_sink(*, batch_id: int, user_id: int) -> Iterator[Callable[[tuple], 
         with connection.cursor() as cursor:
             # An exception inside the block aborts the COPY; the surrounding atomic block
             # then rolls back whatever was streamed.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 yield lambda row: copy.write_row(row + extra)
         return
     pending: list[HealthReading] = []

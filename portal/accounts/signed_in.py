@@ -20,6 +20,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
+from portal.accounts import scope
+from portal.notifications import unread
+
 TIMEOUT = 3600
 
 
@@ -37,10 +40,16 @@ def user_for(request: HttpRequest) -> object:
         and session_hash
         and session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
     ):
-        cached = cache.get(_key(user_id))
+        # One round trip for what every page reads about the user: the account, their
+        # roles (portal.accounts.scope) and their unread count (portal.notifications.unread).
+        found = cache.get_many(
+            [_key(user_id), scope.key(user_id), scope.VERSION_KEY, unread.key(user_id)]
+        )
+        cached = found.get(_key(user_id))
         if cached is not None and constant_time_compare(
             session_hash, cached.get_session_auth_hash()
         ):
+            cached.cache_prefetch = found
             return cached
     user = auth.get_user(request)
     if user.is_authenticated:

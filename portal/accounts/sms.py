@@ -20,7 +20,7 @@ class ConsoleSmsSender(SmsSender):
 
     def send(self, *, phone: str, text: str) -> None:
         logger.warning("SMS to %s: %s", phone, text)
-        print(f"[SMS to {phone}] {text}", flush=True)  # noqa: T201
+        print(f"[SMS to {phone}] {text}", flush=True)
 
 
 class OutboxSmsSender(SmsSender):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.api import services
 from portal.api.forms import TokenForm
 from portal.api.models import ApiToken
+from portal.refusals import show_refusal
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -29,7 +30,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         try:
             token, secret = services.token_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Token for %(org)s created.") % {"org": token.organisation})
             form = TokenForm()
@@ -49,7 +50,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.token_revoke(token=token, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Token revoked: it no longer opens the API."))
     return redirect("api_tokens:list")

@@ -2,9 +2,9 @@
 
 Each indicator gives a per-community aggregate (an ORM queryset grouped by community, with
 columns `cid`, `num` and optionally `den`); `rollup.refresh_month` wraps it in one
-set-based statement that sums it over every region's subtree. An indicator whose source
-model or field does not exist (yet) is skipped, so the dashboards work while the
-childcare, eldercare and community-care apps grow.
+set-based statement that sums it over every region's subtree. The source models are
+imported and read through their named QuerySet methods (`Station.objects.open()`), so a
+renamed model, field or status fails at import or in the tests, never silently.
 """
 
 from __future__ import annotations
@@ -13,12 +13,22 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import CaseChild, Concern, OutreachEvent, Pairing, ServiceHours
+from childcare.models import Booking, Enrolment, HealthCheck, Incident, Station
+from communities.models import Premises
+from eldercare.models import (
+    AbilityAssessment,
+    Alert,
+    CareFacility,
+    DayCareAttendance,
+    Elder,
+    MealBooking,
+)
 from portal.dashboards import rules
 
 
@@ -82,10 +92,6 @@ class Indicator:
     anchor: str = Anchor.COMMUNITY
 
 
-def _model(ref: str):  # noqa: ANN202 - a model class
-    return apps.get_model(ref)
-
-
 def _by_community(qs: QuerySet, path: str = "community_id") -> QuerySet:
     return qs.order_by().values(cid=F(path))
 
@@ -95,7 +101,7 @@ def _by_community(qs: QuerySet, path: str = "community_id") -> QuerySet:
 
 def _premises_free(status: str | None) -> Callable[[Period], QuerySet]:
     def source(period: Period) -> QuerySet:
-        qs = _model("communities.Premises").objects.filter(terms="free")
+        qs = Premises.objects.lent_free()
         if status:
             qs = qs.filter(status=status)
         return _by_community(qs).annotate(num=Count("id"))
@@ -104,7 +110,7 @@ def _premises_free(status: str | None) -> Callable[[Period], QuerySet]:
 
 
 def _premises_free_area(period: Period) -> QuerySet:
-    qs = _model("communities.Premises").objects.filter(terms="free")
+    qs = Premises.objects.lent_free()
     return _by_community(qs).annotate(num=Sum("area_m2"))
 
 
@@ -143,11 +149,9 @@ PREMISES = [
 
 # --- childcare ------------------------------------------------------------------------------
 
-STATION = "childcare.Station"
-
 
 def _open_stations() -> QuerySet:
-    return _model(STATION).objects.filter(status="open")
+    return Station.objects.open()
 
 
 def _stations(kind: str | None) -> Callable[[Period], QuerySet]:
@@ -161,8 +165,7 @@ def _stations(kind: str | None) -> Callable[[Period], QuerySet]:
 
 
 def _stations_in_network(period: Period) -> QuerySet:
-    station = _model(STATION)
-    leads = station.objects.filter(network_lead=OuterRef("pk"))
+    leads = Station.objects.filter(network_lead=OuterRef("pk"))
     qs = _open_stations().filter(Q(network_lead__isnull=False) | Q(Exists(leads)))
     return _by_community(qs).annotate(num=Count("id"))
 
@@ -186,31 +189,35 @@ def _occupancy(period: Period) -> QuerySet:
 
 
 def _waitlist(period: Period) -> QuerySet:
-    qs = _model("childcare.Enrolment").objects.filter(status="waitlisted")
+    qs = Enrolment.objects.waitlisted()
     return _by_community(qs, "station__community_id").annotate(num=Count("id"))
 
 
 def _bookings(period: Period) -> QuerySet:
-    qs = _model("childcare.Booking").objects.filter(
-        status="confirmed", created__gte=period.start_at, created__lt=period.end_at
-    )
+    qs = Booking.objects.confirmed().filter(created__gte=period.start_at, created__lt=period.end_at)
     return _by_community(qs, "session__station__community_id").annotate(num=Count("id"))
 
 
 def _failed_health_checks(period: Period) -> QuerySet:
     # A check belongs to the child, not the station: count it where the child is enrolled.
-    enrolment = _model("childcare.Enrolment")
     station_community = Subquery(
-        enrolment.objects.filter(child=OuterRef("child"), status="enrolled")
+        Enrolment.objects.enrolled()
+        .filter(child=OuterRef("child"))
         .order_by("-created")
         .values("station__community_id")[:1]
     )
-    qs = (
-        _model("childcare.HealthCheck")
-        .objects.filter(result="fail", date__gte=period.start, date__lt=period.end)
-        .annotate(station_community=station_community)
-    )
+    qs = HealthCheck.objects.filter(
+        result=HealthCheck.Result.FAIL, date__gte=period.start, date__lt=period.end
+    ).annotate(station_community=station_community)
     return _by_community(qs, "station_community").annotate(num=Count("id"))
+
+
+def _serious_incidents(period: Period) -> QuerySet:
+    # A count only: the dashboard never names the child.
+    qs = Incident.objects.filter(
+        serious=True, occurred_at__gte=period.start_at, occurred_at__lt=period.end_at
+    )
+    return _by_community(qs, "station__community_id").annotate(num=Count("id"))
 
 
 CHILDCARE = [
@@ -307,18 +314,25 @@ CHILDCARE = [
         _("Morning and midday checks (晨午检) with result fail in the month."),
         _failed_health_checks,
     ),
+    Indicator(
+        "cc_incidents_serious",
+        Group.CHILDCARE,
+        _("Serious incidents at stations"),
+        _(
+            "Accidents and illnesses at childcare stations recorded as serious in the month "
+            "(托育机构管理规范: injuries are reported)."
+        ),
+        _serious_incidents,
+    ),
 ]
 
 
 # --- eldercare ------------------------------------------------------------------------------
 
-FACILITY = "eldercare.CareFacility"
-ELDER = "eldercare.Elder"
-
 
 def _facilities(kinds: tuple[str, ...] | None) -> Callable[[Period], QuerySet]:
     def source(period: Period) -> QuerySet:
-        qs = _model(FACILITY).objects.filter(status="open")
+        qs = CareFacility.objects.open()
         if kinds:
             qs = qs.filter(kind__in=kinds)
         return _by_community(qs).annotate(num=Count("id"))
@@ -327,7 +341,7 @@ def _facilities(kinds: tuple[str, ...] | None) -> Callable[[Period], QuerySet]:
 
 
 def _elders() -> QuerySet:
-    return _model(ELDER).objects.filter(status="active")
+    return Elder.objects.active()
 
 
 def _elders_support(category: str) -> Callable[[Period], QuerySet]:
@@ -339,9 +353,8 @@ def _elders_support(category: str) -> Callable[[Period], QuerySet]:
 
 
 def _latest_assessment(field_name: str) -> Subquery:
-    assessment = _model("eldercare.AbilityAssessment")
     return Subquery(
-        assessment.objects.filter(elder=OuterRef("pk"))
+        AbilityAssessment.objects.filter(elder=OuterRef("pk"))
         .order_by("-assessed_on", "-pk")
         .values(field_name)[:1]
     )
@@ -361,22 +374,20 @@ def _reassessments_overdue(period: Period) -> QuerySet:
 
 
 def _daycare_attendance(period: Period) -> QuerySet:
-    qs = _model("eldercare.DayCareAttendance").objects.filter(
-        date__gte=period.start, date__lt=period.end
-    )
+    qs = DayCareAttendance.objects.filter(date__gte=period.start, date__lt=period.end)
     return _by_community(qs, "facility__community_id").annotate(num=Count("id"))
 
 
 def _meals_served(period: Period) -> QuerySet:
-    qs = _model("eldercare.MealBooking").objects.filter(
-        status="served", meal__date__gte=period.start, meal__date__lt=period.end
+    qs = MealBooking.objects.served().filter(
+        meal__date__gte=period.start, meal__date__lt=period.end
     )
     return _by_community(qs, "elder__community_id").annotate(num=Count("id"))
 
 
 def _alerts(overdue: bool) -> Callable[[Period], QuerySet]:
     def source(period: Period) -> QuerySet:
-        qs = _model("eldercare.Alert").objects.filter(status="open")
+        qs = Alert.objects.open()
         if overdue:
             qs = qs.filter(
                 created__lt=period.as_of - datetime.timedelta(hours=rules.ALERT_OVERDUE_HOURS)
@@ -492,11 +503,9 @@ ELDERCARE = [
 
 # --- community care (casework) --------------------------------------------------------------
 
-CASE_CHILD = "casework.CaseChild"
-
 
 def _case_children() -> QuerySet:
-    return _model(CASE_CHILD).objects.exclude(status="closed")
+    return CaseChild.objects.open()
 
 
 def _case_children_flag(flag: str) -> Callable[[Period], QuerySet]:
@@ -508,11 +517,11 @@ def _case_children_flag(flag: str) -> Callable[[Period], QuerySet]:
 
 
 def _active_children() -> QuerySet:
-    return _model(CASE_CHILD).objects.filter(status="active")
+    return CaseChild.objects.active()
 
 
 def _paired_share(period: Period) -> QuerySet:
-    paired = _model("casework.Pairing").objects.filter(child=OuterRef("pk"), active=True)
+    paired = Pairing.objects.filter(child=OuterRef("pk"), active=True)
     qs = _active_children().annotate(paired=Exists(paired))
     return _by_community(qs).annotate(num=Count("id", filter=Q(paired=True)), den=Count("id"))
 
@@ -531,23 +540,19 @@ def _visits_overdue(period: Period) -> QuerySet:
 
 
 def _escalations(period: Period) -> QuerySet:
-    qs = _model("casework.Concern").objects.filter(
-        escalated_at__gte=period.start_at, escalated_at__lt=period.end_at
-    )
+    qs = Concern.objects.filter(escalated_at__gte=period.start_at, escalated_at__lt=period.end_at)
     return _by_community(qs, "child__community_id").annotate(num=Count("id"))
 
 
 def _outreach(period: Period) -> QuerySet:
     # Events belong to a region of any level (a school in a town), not to a community.
-    qs = _model("casework.OutreachEvent").objects.filter(
-        date__gte=period.start, date__lt=period.end
-    )
+    qs = OutreachEvent.objects.filter(date__gte=period.start, date__lt=period.end)
     return _by_community(qs, "region_id").annotate(num=Count("id"))
 
 
 def _volunteer_minutes(period: Period) -> QuerySet:
     # Hours are given where the child lives or where the session was held: a region.
-    qs = _model("casework.ServiceHours").objects.filter(
+    qs = ServiceHours.objects.filter(
         confirmed_at__isnull=False, date__gte=period.start, date__lt=period.end
     )
     return _by_community(qs, "region_id").annotate(num=Sum("minutes"))

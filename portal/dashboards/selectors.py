@@ -11,12 +11,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Q
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from childcare.models import Station
 from communities.models import Premises, Region, RegionQuerySet, path_prefix_q
 from portal.accounts.models import Role, User
 from portal.dashboards import indicators, rules
@@ -381,7 +381,6 @@ def _stations_table(region: Region) -> Table:
         _("Children enrolled"),
         _("Inclusive monthly price (yuan)"),
     ]
-    station = apps.get_model("childcare", "Station")
     rows = [
         [
             s.name,
@@ -392,7 +391,7 @@ def _stations_table(region: Region) -> Table:
             s.enrolled_count,
             s.inclusive_monthly_price,
         ]
-        for s in station.objects.filter(community__region__path__startswith=region.path)
+        for s in Station.objects.filter(community__region__path__startswith=region.path)
         .select_related("community__region")
         .order_by("-licensed_places", "name")[:50]
     ]

@@ -75,6 +75,28 @@ def notification_create_many(
     return created
 
 
+def notifications_create_rendered(
+    items: Iterable[tuple[User, str]], *, kind: str = Notification.Kind.GENERAL, link: str = ""
+) -> list[Notification]:
+    """Store already rendered notifications in one INSERT; deliver each once the transaction
+    commits. For hot paths that render their texts (render_for) before taking a lock."""
+    from portal.notifications.tasks import deliver_notification
+
+    created = Notification.objects.bulk_create(
+        Notification(recipient=user, kind=kind, text=text, link=link) for user, text in items
+    )
+    if created:
+        unread.forget(n.recipient_id for n in created)
+        ids = [n.pk for n in created]
+
+        def enqueue_all() -> None:
+            for notification_id in ids:
+                _enqueue(deliver_notification, notification_id)
+
+        transaction.on_commit(enqueue_all)
+    return created
+
+
 def notifications_deliver_after_commit(notification_ids: list[int]) -> None:
     """For rows a set-based job wrote with bulk_create: deliver each once the job commits."""
     from portal.notifications.tasks import deliver_notification

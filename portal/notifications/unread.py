@@ -21,21 +21,23 @@ if TYPE_CHECKING:
 TIMEOUT = 300
 
 
-def _key(user_id: int) -> str:
+def key(user_id: object) -> str:
     return f"notifications:unread:{user_id}"
 
 
 def unread_count(user: User) -> int:
-    key = _key(user.pk)
-    count = cache.get(key)
+    key_ = key(user.pk)
+    # What the request fetched with the user (portal.accounts.signed_in), if it did.
+    prefetch = getattr(user, "cache_prefetch", None)
+    count = prefetch.get(key_) if prefetch is not None else cache.get(key_)
     if count is None:
         count = user.notifications.filter(read_at__isnull=True).count()
-        cache.set(key, count, TIMEOUT)
+        cache.set(key_, count, TIMEOUT)
     return count
 
 
 def forget(user_ids: Iterable[int]) -> None:
-    keys = [_key(user_id) for user_id in set(user_ids)]
+    keys = [key(user_id) for user_id in set(user_ids)]
     if not keys:
         return
     cache.delete_many(keys)

@@ -303,6 +303,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "eldercare.tasks.remind_reassessments",
         "schedule": timedelta(hours=24),
     },
+    "childcare-delete-expired-photos": {
+        "task": "childcare.tasks.delete_expired_photos",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "eldercare-raise-missed-checkins": {
         "task": "eldercare.tasks.raise_missed_checkins",
         "schedule": timedelta(minutes=15),
@@ -367,3 +371,24 @@ for _name, _cast in _RULE_OVERRIDES.items():
 # Requests per token, and per client address for the public resources ("N/s|m|h|d").
 API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="600/m")
 API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", default="120/m")
+
+# --- Smart-care devices (eldercare/services/devices.py) -------------------------------------
+# The MQTT broker the device gateway (`manage.py device_gateway`) subscribes to; empty: no
+# gateway, devices push over HTTP (POST /eldercare/devices/ingest/) only.
+DEVICE_MQTT_URL = env("DEVICE_MQTT_URL", default="")
+DEVICE_MQTT_TOPIC_PREFIX = env("DEVICE_MQTT_TOPIC_PREFIX", default="portal/devices")
+# An HTTP push must carry a timestamp this close to the server's clock (against replays).
+DEVICE_HTTP_WINDOW_SECONDS = env.int("DEVICE_HTTP_WINDOW_SECONDS", default=300)
+# A battery reported below this percentage raises one "battery low" alert.
+DEVICE_BATTERY_LOW_PERCENT = env.int("DEVICE_BATTERY_LOW_PERCENT", default=20)
+# An SOS or fall alarm nobody acknowledged within this many minutes is sent by SMS to the
+# family contacts and the community staff.
+ELDERCARE_ALARM_ESCALATE_MINUTES = env.int("ELDERCARE_ALARM_ESCALATE_MINUTES", default=5)
+CELERY_BEAT_SCHEDULE["eldercare-escalate-alarms"] = {
+    "task": "eldercare.tasks.escalate_alarms",
+    "schedule": timedelta(minutes=1),
+}
+CELERY_BEAT_SCHEDULE["eldercare-silent-devices"] = {
+    "task": "eldercare.tasks.check_silent_devices",
+    "schedule": timedelta(minutes=1),
+}

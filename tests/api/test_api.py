@@ -23,13 +23,13 @@ def auth(secret: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
-def figure(region, key: str, value: float) -> RegionIndicator:  # noqa: ANN001
+def figure(region, key: str, value: float) -> RegionIndicator:
     return RegionIndicator.objects.create(
         region=region, month=current_month(), key=key, value=value, computed_at=timezone.now()
     )
 
 
-def named_child(parent, community, name: str):  # noqa: ANN001, ANN201
+def named_child(parent, community, name: str):
     child = child_of(parent, community)
     child.resident.name = name
     child.resident.save()

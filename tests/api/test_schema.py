@@ -36,7 +36,7 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def write_token(community, admin_user, settings):  # noqa: ANN201
+def write_token(community, admin_user, settings):
     settings.API_RATE_ANONYMOUS = "1000000/m"
     settings.API_RATE_PER_TOKEN = "1000000/m"
     station = StationFactory(community=community)
@@ -56,7 +56,7 @@ def write_token(community, admin_user, settings):  # noqa: ANN201
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_operation_keeps_its_contract(case, write_token):  # noqa: ANN001
+def test_every_operation_keeps_its_contract(case, write_token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {write_token}"}, excluded_checks=EXCLUDED
     )
@@ -69,6 +69,6 @@ def test_every_operation_keeps_its_contract(case, write_token):  # noqa: ANN001
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_operation_keeps_its_contract_without_a_token(case, settings):  # noqa: ANN001
+def test_every_operation_keeps_its_contract_without_a_token(case, settings):
     settings.API_RATE_ANONYMOUS = "1000000/m"
     case.call_and_validate(excluded_checks=EXCLUDED)

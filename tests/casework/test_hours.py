@@ -16,7 +16,7 @@ from tests.casework.factories import CaseChildFactory, VolunteerFactory
 pytestmark = pytest.mark.django_db
 
 
-def log_visit(client, child, minutes, days_ago: int = 1):  # noqa: ANN001, ANN201
+def log_visit(client, child, minutes, days_ago: int = 1):
     return client.post(
         f"/care/children/{child.pk}/visit/",
         {

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-import eldercare.models as eldercare  # noqa: E402
+import eldercare.models as eldercare
 from casework.models import CarerReviewNotice
 from casework.tasks import carer_reviews_raise
 from portal.notifications.models import Notification

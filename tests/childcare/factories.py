@@ -88,7 +88,7 @@ class EnrolmentFactory(DjangoModelFactory):
     applied_by = factory.SubFactory(UserFactory)
 
 
-def child_of(user, community=None, months: int = 18, **kwargs) -> Child:  # noqa: ANN001
+def child_of(user, community=None, months: int = 18, **kwargs) -> Child:
     """A child of `months` whose guardian (with an account) is `user`."""
     resident_kwargs = {"date_of_birth": months_ago(months)}
     if community is not None:
@@ -98,7 +98,7 @@ def child_of(user, community=None, months: int = 18, **kwargs) -> Child:  # noqa
     return child
 
 
-def login(client, user):  # noqa: ANN001, ANN201
+def login(client, user):
     from tests.factories import TEST_PASSWORD
 
     client.login(email=user.email, password=TEST_PASSWORD)

@@ -6,9 +6,9 @@ import pytest
 # around it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_csp  # noqa: E402
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_csp
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def test_production_home_page_has_the_csp_and_every_cookie_is_secure():
             "DJANGO_ALLOW_CONSOLE_SENDERS": "true",
         }
     )
-    result = subprocess.run(  # noqa: S603 - our own script
+    result = subprocess.run(
         [sys.executable, "-m", "tests.portal.production_walk", "+8613999990001"],
         cwd=BASE,
         env=env,
@@ -180,7 +180,7 @@ def test_gunicorn_sends_no_server_header(tmp_path):
         headers = None
         for _ in range(150):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/") as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/") as response:
                     headers = response.headers
             except urllib.error.HTTPError as exc:
                 headers = exc.headers

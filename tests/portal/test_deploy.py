@@ -78,7 +78,7 @@ def _check(**overrides: str | None) -> subprocess.CompletedProcess:
     }
     env.update(GOOD_ENV)
     env.update(overrides)
-    return subprocess.run(  # noqa: S603 - our own manage.py
+    return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=BASE,
         env={k: v for k, v in env.items() if v is not None},

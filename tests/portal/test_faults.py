@@ -43,7 +43,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(condition, what: str, *logs: Path) -> None:  # noqa: ANN001
+def _wait(condition, what: str, *logs: Path) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if condition():
@@ -187,7 +187,7 @@ class PrivatePostgres:
     def __init__(self) -> None:
         # Not under pytest's tmp_path: its parents are private to root, and PostgreSQL
         # runs as the postgres user when the tests run as root.
-        self.folder = Path(tempfile.mkdtemp(prefix="portal-fault-pg-", dir="/tmp"))  # noqa: S108
+        self.folder = Path(tempfile.mkdtemp(prefix="portal-fault-pg-", dir="/tmp"))
         self.port = _free_port()
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []

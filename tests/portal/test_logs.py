@@ -115,7 +115,7 @@ def test_a_task_that_fails_for_good_is_logged_with_its_arguments_ids(log_lines):
 class _Collector(BaseHTTPRequestHandler):
     received: list[bytes] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         encoding = self.headers.get("Content-Encoding")
         if encoding == "gzip":

@@ -30,7 +30,7 @@ WAIT_SECONDS = 90
 VISIBILITY_TIMEOUT = "3"
 
 
-def _wait(condition, what: str, log) -> None:  # noqa: ANN001
+def _wait(condition, what: str, log) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if condition():

@@ -84,12 +84,20 @@ def test_the_request_id_reaches_the_task_and_its_json_log_lines(
         pytest.fail(f"worker did not finish in {WAIT_SECONDS}s:\n{worker_log.read_text()}")
     assert report.status == MonthlyReport.Status.READY, report.error
 
-    lines = [json.loads(line) for line in worker_log.read_text().splitlines() if line[:1] == "{"]
-    task_lines = [
-        line
-        for line in lines
-        if line.get("task_name") == "portal.reports.tasks.generate_monthly_report"
-    ]
+    # The report is ready before Celery logs "succeeded" (after the task returns): wait for it.
+    task_lines = []
+    while time.monotonic() < deadline:
+        lines = [
+            json.loads(line) for line in worker_log.read_text().splitlines() if line[:1] == "{"
+        ]
+        task_lines = [
+            line
+            for line in lines
+            if line.get("task_name") == "portal.reports.tasks.generate_monthly_report"
+        ]
+        if any("succeeded" in line["message"] for line in task_lines):
+            break
+        time.sleep(0.5)
     assert task_lines, worker_log.read_text()
     assert {line.get("request_id") for line in task_lines} == {"proxy-req-0001-abcdef"}
     assert any("succeeded" in line["message"] for line in task_lines)

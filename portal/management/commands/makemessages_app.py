@@ -8,6 +8,7 @@ Message ids are English; the Simplified Chinese catalogue is the default interfa
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -24,7 +25,7 @@ class Command(makemessages.Command):
         super().add_arguments(parser)
         parser.add_argument("app", choices=APPS)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         app = options.pop("app")
         base = Path(settings.BASE_DIR)
         if not (base / app).is_dir():

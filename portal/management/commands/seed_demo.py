@@ -5,6 +5,7 @@ the order below, each in its own transaction, and each is safe to run twice.
 """
 
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -22,7 +23,7 @@ DEMO_MODULES = [
 class Command(BaseCommand):
     help = "Load the demo data (never in production)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is disabled in these settings.")
         for name in DEMO_MODULES:

@@ -1,0 +1,103 @@
+"""Reads for the live part of the child's page and the station's threads."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from childcare import selectors
+from childcare.models import (
+    Child,
+    Incident,
+    Message,
+    MessageRead,
+    Photo,
+    Station,
+)
+from portal.accounts.models import User
+
+THREAD_PREVIEW = 5
+
+
+@dataclass
+class LiveDay:
+    child: Child
+    today: selectors.DayRow
+    photos: list[Photo]
+    messages: list[Message]
+    unread: int
+    incidents: list[Incident]
+    is_guardian: bool
+
+
+def live_day(
+    child: Child,
+    user: User,
+    *,
+    today: selectors.DayRow | None = None,
+    is_guardian: bool | None = None,
+) -> LiveDay:
+    """What the parent's page refreshes: today's records, photos, last messages, incidents.
+
+    The full page passes the day row and guardianship it has already read."""
+    day = today.date if today is not None else timezone.localdate()
+    if today is None:
+        today = selectors.child_day(child, day)
+    if is_guardian is None:
+        is_guardian = child.guardians.filter(user=user).exists()
+    photos = list(
+        Photo.objects.visible_to(user)
+        .filter(children=child, taken_on=day)
+        .select_related("strand")
+        .order_by("-created")
+    )
+    thread = Message.objects.visible_to(user).filter(child=child)
+    messages = list(thread.select_related("author").order_by("-created", "-pk")[:THREAD_PREVIEW])
+    messages.reverse()
+    incidents = list(
+        Incident.objects.visible_to(user)
+        .filter(child=child)
+        .filter(
+            Q(occurred_at__date__gte=day - datetime.timedelta(days=7)) | Q(acknowledged_at=None)
+        )
+        .order_by("-occurred_at")[:10]
+    )
+    return LiveDay(
+        child=child,
+        today=today,
+        photos=photos,
+        messages=messages,
+        unread=thread.unread_by(user).count(),
+        incidents=incidents,
+        is_guardian=is_guardian,
+    )
+
+
+def station_threads(station: Station, user: User) -> list[Child]:
+    """Children of the station with a thread, each with `unread` (for `user`) and `total`."""
+    unread = Count(
+        "messages",
+        filter=Q(messages__station=station)
+        & ~Q(messages__author=user)
+        & ~Q(Exists(MessageRead.objects.filter(message=OuterRef("messages"), user=user))),
+    )
+    return list(
+        Child.objects.filter(messages__station=station)
+        .select_related("resident")
+        .annotate(unread=unread, total=Count("messages", filter=Q(messages__station=station)))
+        .order_by("-unread", "resident__name")
+    )
+
+
+def thread_with_receipts(child: Child, user: User) -> list[Message]:
+    """The child's whole thread; each message carries `readers` (who opened it, and when)."""
+    messages = list(
+        Message.objects.visible_to(user)
+        .filter(child=child)
+        .select_related("author")
+        .prefetch_related("reads__user")
+    )
+    return messages

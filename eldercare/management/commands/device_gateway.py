@@ -1,0 +1,36 @@
+"""`manage.py device_gateway`: the MQTT device gateway, as its own process."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from eldercare.gateway import Gateway
+
+
+class Command(BaseCommand):
+    help = "Subscribe to the device broker (DEVICE_MQTT_URL) and take in what devices send."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default=settings.DEVICE_MQTT_URL)
+        parser.add_argument("--prefix", default=settings.DEVICE_MQTT_TOPIC_PREFIX)
+        parser.add_argument("--batch", type=int, default=2000)
+        parser.add_argument("--client-id", default="portal-device-gateway")
+
+    def handle(self, *args: object, **options: object) -> None:
+        if not options["url"]:
+            raise CommandError("DEVICE_MQTT_URL is not set: devices can push over HTTP only.")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        gateway = Gateway(
+            url=str(options["url"]),
+            prefix=str(options["prefix"]),
+            batch=int(options["batch"]),
+            client_id=str(options["client_id"]),
+        )
+        self.stdout.write(f"device gateway: {options['url']} {options['prefix']}/+/up")
+        gateway.run(stop)
