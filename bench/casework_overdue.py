@@ -186,7 +186,7 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     # Delivery runs in the worker after commit; here we only count what would be enqueued.
     enqueued: list[int] = []
-    tasks.notifications_deliver_after_commit = lambda ids: enqueued.extend(ids)
+    tasks.notifications_deliver_after_commit = lambda ids, **_kw: enqueued.extend(ids)
 
     print(f"database: {connection.settings_dict['NAME']}")
     measure(100)  # warm-up: loads the translation catalogues and primes the connection

@@ -175,7 +175,9 @@ def main() -> None:
                 base = pages.wrk(port, path, staff_cookie, args, script)
                 pollers = Pollers(port, parents, args.poll)
                 workers = pollers.start()
-                time.sleep(min(args.poll, 5))  # let the polling reach its rate
+                # One full period first: every parent has polled once and holds its ETag, as an
+                # open page does after its first load.
+                time.sleep(args.poll + 2)
                 pollers.latencies.clear()
                 pollers.statuses.clear()
                 started = time.perf_counter()

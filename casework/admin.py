@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
     AccessLog,
@@ -29,6 +30,15 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 class VolunteerAdmin(admin.ModelAdmin):
     list_display = ["user", "team", "community", "active"]
     raw_id_fields = ["user"]
+    # As for residents and elders: no page shows a full ID number, the admin included.
+    exclude = ["id_number"]
+    readonly_fields = ["masked_id"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj: Volunteer) -> str:
+        from communities.models import mask_id_number
+
+        return mask_id_number(obj.id_number)
 
 
 @admin.register(Pairing)

@@ -127,7 +127,7 @@ def overdue_visits_notify(*, today: datetime.date | None = None) -> int:
                 )
         created = Notification.objects.bulk_create(notifications)
         ids = [n.pk for n in created]
-        notifications_deliver_after_commit(ids)
+        notifications_deliver_after_commit(ids, recipient_ids=[n.recipient_id for n in created])
     return claimed
 
 
@@ -202,8 +202,10 @@ def carer_reviews_raise() -> int:
                 notifications.append(
                     Notification(recipient=user, kind=Notification.Kind.ALERT, text=text, link=link)
                 )
-        ids = [n.pk for n in Notification.objects.bulk_create(notifications)]
-        notifications_deliver_after_commit(ids)
+        created = Notification.objects.bulk_create(notifications)
+        notifications_deliver_after_commit(
+            [n.pk for n in created], recipient_ids=[n.recipient_id for n in created]
+        )
     return claimed
 
 

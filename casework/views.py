@@ -307,6 +307,12 @@ def concern_list(request: HttpRequest) -> HttpResponse:
         .order_by("reported_at", "-suspected_abuse", "-created")
     )
     page = Paginator(concerns, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list shows each child's name with the suspected abuse or neglect: a read of the case.
+    services.case_reads_listed(
+        children=list({c.child_id: c.child for c in page}.values()),
+        user=request.user,
+        path=request.path,
+    )
     return render(request, "casework/concern_list.html", {"page": page})
 
 

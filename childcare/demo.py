@@ -381,6 +381,8 @@ def _days(main: Station, children: list[Child], staff: object, today: datetime.d
                 continue  # someone is off sick each day
             guardian = child.guardians.first()
             arrived = datetime.datetime.combine(day, datetime.time(8, 10 + index), tzinfo=tz)
+            if arrived > timezone.now():
+                continue  # seeded before this child's usual arrival: not here yet today
             left = None
             if day != today:
                 left = datetime.datetime.combine(day, datetime.time(17, 5 + index), tzinfo=tz)

@@ -101,3 +101,33 @@ def thread_with_receipts(child: Child, user: User) -> list[Message]:
         .prefetch_related("reads__user")
     )
     return messages
+
+
+@dataclass
+class PortfolioMonth:
+    child: Child
+    month: datetime.date
+    strands: list[tuple[str, list[Photo]]]
+    notes: list
+
+
+def portfolio_month(child: Child, user: User, month: datetime.date) -> PortfolioMonth:
+    """The child's learning portfolio for one month: the photos `user` may see, by course
+    strand (in the station's order), and the month's progress notes. 2 queries."""
+    from childcare.models import ProgressNote
+
+    start = month.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    photos = (
+        Photo.objects.visible_to(user)
+        .filter(children=child, taken_on__gte=start, taken_on__lt=end)
+        .select_related("strand")
+        .order_by("strand__order", "strand__name", "taken_on", "pk")
+    )
+    groups: dict[str, list[Photo]] = {}
+    for photo in photos:
+        groups.setdefault(photo.strand.name if photo.strand else "", []).append(photo)
+    notes = list(
+        ProgressNote.objects.filter(child=child, date__gte=start, date__lt=end).order_by("date")
+    )
+    return PortfolioMonth(child=child, month=start, strands=list(groups.items()), notes=notes)

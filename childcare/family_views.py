@@ -6,22 +6,29 @@ not see, the same as for what does not exist.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from childcare import family_forms, family_selectors, family_services, rules, services
+from childcare import (
+    family_exports,
+    family_forms,
+    family_selectors,
+    family_services,
+    rules,
+    services,
+)
 from childcare.live import child_version
 from childcare.models import Child, Incident, Photo, Station
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 def _apply_errors(form: object, exc: ValidationError) -> None:
@@ -58,7 +65,9 @@ def child_live(request: HttpRequest, pk: int) -> HttpResponse:
     """
     child = _child_for_thread(request, pk)
     etag = f'"{child_version(child.pk)}"'
-    if request.headers.get("If-None-Match") == etag:
+    # Weak comparison (RFC 9110): a proxy that compresses the fragment may have made it W/"…".
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    if etag in (tag.removeprefix("W/") for tag in sent):
         response: HttpResponse = HttpResponseNotModified()
     else:
         html = render_to_string("childcare/_live_day.html", live_context(request, child), request)
@@ -264,3 +273,50 @@ def station_incidents(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "childcare/incident_list.html", {"station": station, "incidents": incidents}
     )
+
+
+# --- learning portfolio ----------------------------------------------------------------------
+
+
+def _month_param(request: HttpRequest) -> datetime.date:
+    """?month=YYYY-MM; anything else (or nothing) is this month."""
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        return datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return timezone.localdate().replace(day=1)
+
+
+@login_required
+def portfolio(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's learning portfolio, month by month: photos by course strand and notes."""
+    child = _child_for_thread(request, pk)
+    month = _month_param(request)
+    if not child.guardians.filter(user=request.user).exists():
+        services.child_access_record(child_ids=[child.pk], by=request.user, path=request.path)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "childcare/portfolio.html",
+        {
+            "child": child,
+            "folio": family_selectors.portfolio_month(child, request.user, month),
+            "previous": previous,
+            "next": following if following <= timezone.localdate() else None,
+        },
+    )
+
+
+@login_required
+def portfolio_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The month's portfolio as a PDF, in Chinese (WeasyPrint, as the monthly reports)."""
+    child = _child_for_thread(request, pk)
+    month = _month_param(request)
+    folio = family_selectors.portfolio_month(child, request.user, month)
+    pdf = family_exports.portfolio_pdf(folio)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="portfolio-{child.pk}-{month:%Y-%m}.pdf"'
+    )
+    return response

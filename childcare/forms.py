@@ -15,6 +15,7 @@ from childcare.models import (
     CareClass,
     Child,
     CourseStrand,
+    Enrolment,
     Guardian,
     HealthCheck,
     MealRecord,
@@ -120,9 +121,17 @@ class EnrolmentDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, station: Station, enrolment: Enrolment | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["care_class"].queryset = station.classes.all()
+        if enrolment is not None:
+            # Only the decisions the service would accept from the current status are offered.
+            allowed = enrolment.allowed_transitions()
+            self.fields["status"].choices = [(k, v) for k, v in DECISIONS if k in allowed]
+            if "enrolled" not in allowed:
+                del self.fields["care_class"]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -612,6 +614,10 @@ class Booking(models.Model):
     )
     created = models.DateTimeField(_("booked at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The session's time as a range, copied by a database trigger on insert (and kept when a
+    # session's times change) so that the exclusion constraint below can compare bookings
+    # of one child without a join; no code path sets it, bulk inserts included.
+    period = DateTimeRangeField(_("time"), null=True, blank=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -633,6 +639,13 @@ class Booking(models.Model):
                 fields=["session", "child"],
                 condition=~Q(status="cancelled"),
                 name="childcare_booking_one_live_per_child",
+            ),
+            # A child cannot be in two places at once: no two live bookings (confirmed or
+            # waitlisted) of one child whose times overlap, whatever the sessions' kinds.
+            ExclusionConstraint(
+                name="childcare_booking_no_overlap_per_child",
+                expressions=[("child", RangeOperators.EQUAL), ("period", RangeOperators.OVERLAPS)],
+                condition=~Q(status="cancelled"),
             ),
         ]
 

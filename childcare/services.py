@@ -127,6 +127,29 @@ RETURNING id, status
 """
 
 
+def _overlapping_booking(session: Session, child: Child) -> Booking | None:
+    """The child's live booking whose time overlaps `session`, if any."""
+    start = session.starts()
+    end = timezone.make_aware(datetime.datetime.combine(session.date, session.ends_at))
+    return (
+        Booking.objects.active()
+        .filter(child=child, period__overlap=(start, end))
+        .exclude(session=session)
+        .select_related("session__station")
+        .first()
+    )
+
+
+def _overlap_error(child: Child, other: Session) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(child)s is already booked at that time (%(session)s). A child can only be in "
+            "one session at a time: cancel that booking first or choose another time."
+        )
+        % {"child": child, "session": other}
+    )
+
+
 def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     """Book `session` for `child`: confirmed while places remain, otherwise waitlisted.
 
@@ -150,6 +173,9 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     station = session.station
     if not station.age_min_months <= months < station.age_max_months:
         raise ValidationError(_("This station does not take children of this age."))
+    clash = _overlapping_booking(session, child)
+    if clash is not None:
+        raise _overlap_error(child, clash.session)
     params = {"child": child, "session": session}
     texts = {
         Booking.Status.CONFIRMED: _("Booking confirmed: %(child)s, %(session)s."),
@@ -178,6 +204,11 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     except IntegrityError as exc:
         if _constraint_of(exc) == "childcare_booking_one_live_per_child":
             raise ValidationError(already) from exc
+        if _constraint_of(exc) == "childcare_booking_no_overlap_per_child":
+            # A concurrent booking of the same child for an overlapping session (of another
+            # station, so not serialised by this session's lock) won.
+            clash = _overlapping_booking(session, child)
+            raise _overlap_error(child, clash.session if clash else session) from exc
         raise
     if status == Booking.Status.CONFIRMED:
         session.booked += 1
@@ -475,7 +506,17 @@ def attendance_check_out(*, child: Child, collected_by: Guardian, by: User) -> A
         raise ValidationError(_("%(child)s was not checked in today.") % {"child": child})
     if attendance.checked_out_at:
         raise ValidationError(_("%(child)s has already been collected.") % {"child": child})
-    attendance.checked_out_at = timezone.now()
+    now = timezone.now()
+    if now < attendance.checked_in_at:
+        arrived = timezone.localtime(attendance.checked_in_at).strftime("%H:%M")
+        raise ValidationError(
+            _(
+                "%(child)s's arrival is recorded at %(time)s, later than now: a child cannot be "
+                "collected before arriving. Ask the station to correct the arrival first."
+            )
+            % {"child": child, "time": arrived}
+        )
+    attendance.checked_out_at = now
     attendance.collected_by = collected_by
     attendance.save(update_fields=["checked_out_at", "collected_by"])
     _notify_guardians(

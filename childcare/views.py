@@ -240,6 +240,19 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the child's guardians: who read the child's records, and when (PIPL art. 44-45)."""
+    child = get_object_or_404(
+        Child.objects.of_guardian(request.user).select_related("resident"), pk=pk
+    )
+    return render(
+        request,
+        "childcare/child_access_log.html",
+        {"child": child, "reads": selectors.child_record_reads(child)},
+    )
+
+
 # --- staff -----------------------------------------------------------------------------------
 
 
@@ -406,12 +419,15 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_decide = Station.objects.managed_by(request.user).filter(pk=enrolment.station_id).exists()
+    # A GET shows unbound forms (request.POST is an empty dict then, which would bind them and
+    # show "required" errors before anything was submitted).
+    posted = request.POST if request.method == "POST" else None
     action = request.POST.get("action", "decide")
     form = forms.EnrolmentDecisionForm(
-        request.POST if action == "decide" else None, station=enrolment.station
+        posted if action == "decide" else None, station=enrolment.station, enrolment=enrolment
     )
     move_form = forms.EnrolmentReassignForm(
-        request.POST if action == "move" else None, user=request.user, enrolment=enrolment
+        posted if action == "move" else None, user=request.user, enrolment=enrolment
     )
     if request.method == "POST":
         if not can_decide:
@@ -423,7 +439,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.enrolment_decide(
                         enrolment=enrolment,
                         status=form.cleaned_data["status"],
-                        care_class=form.cleaned_data["care_class"],
+                        care_class=form.cleaned_data.get("care_class"),
                         note=form.cleaned_data["note"],
                         by=request.user,
                     )
@@ -447,7 +463,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "childcare/enrolment_detail.html",
         {
             "enrolment": enrolment,
-            "form": form if can_decide else None,
+            "form": form if can_decide and enrolment.allowed_transitions() else None,
             "move_form": move_form
             if can_decide and enrolment.status in ("applied", "waitlisted")
             else None,

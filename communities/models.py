@@ -24,8 +24,19 @@ class RegionQuerySet(models.QuerySet):
         """The region and everything below it, in one query."""
         return self.filter(path__startswith=region.path)
 
+    def overseen_by(self, user: User) -> RegionQuerySet:
+        """Regions whose dashboards and reports `user` may open: their official regions'
+        subtrees (admins: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(path_prefix_q("path", user.region_paths(Role.OFFICIAL)))
+
     def visible_to(self, user: User) -> RegionQuerySet:
         """Regions a user works in: their assignments' subtrees (admins: all)."""
+        if not user.is_authenticated:
+            return self.none()
         if user.is_portal_admin:
             return self.all()
         paths = user.region_paths(Role.OFFICIAL, Role.COMMUNITY_STAFF, Role.VOLUNTEER)
@@ -112,6 +123,8 @@ class CommunityQuerySet(models.QuerySet):
 
     def visible_to(self, user: User) -> CommunityQuerySet:
         """Communities are public facts; staff pages list those the user works in."""
+        if not user.is_authenticated:
+            return self.none()
         if user.is_portal_admin:
             return self.all()
         paths = user.region_paths(Role.COMMUNITY_STAFF, Role.OFFICIAL, Role.VOLUNTEER)
@@ -198,6 +211,8 @@ def _staff_community_q(user: User, lookup: str) -> Q:
 class HouseholdQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> HouseholdQuerySet:
         """Community staff see their community's households; a resident sees their own."""
+        if not user.is_authenticated:
+            return self.none()
         if user.is_portal_admin:
             return self.all()
         if not user.is_authenticated:
@@ -276,6 +291,8 @@ def mask_id_number(value: str) -> str:
 class ResidentQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ResidentQuerySet:
         """Community staff see their community's residents; a user sees their own record."""
+        if not user.is_authenticated:
+            return self.none()
         if user.is_portal_admin:
             return self.all()
         if not user.is_authenticated:
@@ -377,6 +394,8 @@ class PremisesQuerySet(models.QuerySet):
 
     def visible_to(self, user: User) -> PremisesQuerySet:
         """Staff see their community's premises; officials their region's (not personal data)."""
+        if not user.is_authenticated:
+            return self.none()
         if user.is_portal_admin:
             return self.all()
         paths = user.region_paths(Role.COMMUNITY_STAFF, Role.OFFICIAL)

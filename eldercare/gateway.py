@@ -47,7 +47,7 @@ def mqtt_connect(client: mqtt.Client) -> None:
 
 
 class Gateway:
-    def __init__(self, *, url: str, prefix: str, batch: int = 2000, client_id: str = "") -> None:
+    def __init__(self, *, url: str, prefix: str, batch: int = 500, client_id: str = "") -> None:
         self.url = url
         self.prefix = prefix.rstrip("/")
         self.batch = batch
@@ -64,6 +64,7 @@ class Gateway:
 
     def _on_subscribe(self, *args: object) -> None:
         self.subscribed.set()
+        logger.info("device gateway subscribed to %s/+/up", self.prefix)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         self.inbox.put((message.topic, message.payload))

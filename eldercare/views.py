@@ -38,6 +38,7 @@ from eldercare.models import (
     Alert,
     CareFacility,
     Elder,
+    ElderAccessLog,
 )
 from portal.refusals import show_refusal
 
@@ -184,6 +185,12 @@ def facility_day(request: HttpRequest, pk: int) -> HttpResponse:
     day_form = DayForm(request.GET or None)
     day = day_form.day()
     page = selectors.facility_day(facility, day)
+    services.elder_reads_record(
+        elder_ids=[a.elder_id for a in page["alerts"]],
+        by=request.user,
+        what=ElderAccessLog.What.ALERTS,
+        path=request.path,
+    )
     return render(
         request,
         "eldercare/facility_day.html",
@@ -301,6 +308,9 @@ def elder_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def elder_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elder = _elder_for_staff(request, pk)
+    services.elder_reads_record(
+        elder_ids=[elder.pk], by=request.user, what=ElderAccessLog.What.RECORD, path=request.path
+    )
     return render(
         request,
         "eldercare/elder_detail.html",
@@ -511,7 +521,13 @@ def kitchen_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     show_closed = request.GET.get("closed") == "1"
-    alerts = selectors.alert_list(request.user, show_closed=show_closed)
+    alerts = list(selectors.alert_list(request.user, show_closed=show_closed))
+    services.elder_reads_record(
+        elder_ids=[a.elder_id for a in alerts],
+        by=request.user,
+        what=ElderAccessLog.What.ALERTS,
+        path=request.path,
+    )
     return render(
         request,
         "eldercare/alert_list.html",
@@ -531,6 +547,13 @@ def _alert_for_staff(request: HttpRequest, pk: int) -> Alert:
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _alert_for_staff(request, pk)
+    if request.method == "GET":
+        services.elder_reads_record(
+            elder_ids=[alert.elder_id],
+            by=request.user,
+            what=ElderAccessLog.What.ALERT,
+            path=request.path,
+        )
     form = AlertCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +13,8 @@ from portal.notifications.unread import unread_count
 
 ELDER_MODE_COOKIE = "elder_mode"
 
-# (label, URL name, roles that see it; None = every signed-in user). Apps are built in
-# parallel, so a URL name that does not exist (yet) is left out instead of breaking every page.
+# (label, URL name, roles that see it; None = every signed-in user). Every name must reverse:
+# a wrong one fails the pages (and tests/portal/test_layout.py), it is never left out.
 NAV_ITEMS: list[tuple[Promise, str, tuple[str, ...] | None]] = [
     (_("My childcare"), "childcare:parent_home", (Role.PARENT,)),
     (_("Find a childcare station"), "childcare:station_finder", (Role.PARENT,)),
@@ -42,37 +42,30 @@ PUBLIC_NAV_ITEMS: list[tuple[Promise, str]] = [
 ]
 
 
-def _url(name: str) -> str | None:
+def _url(name: str) -> str:
     return _reversed(name, get_script_prefix())
 
 
 @lru_cache(maxsize=256)
-def _reversed(name: str, prefix: str) -> str | None:
+def _reversed(name: str, prefix: str) -> str:
     # URL patterns do not change while the process runs: reverse each name once per prefix.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
+    return reverse(name)
 
 
 def nav_links(user: object) -> list[dict[str, object]]:
-    """The navigation entries `user` needs, skipping URL names no app provides."""
+    """The navigation entries `user` needs."""
     links = []
     if getattr(user, "is_authenticated", False):
         admin = user.is_portal_admin
         for label, name, roles in NAV_ITEMS:
             if roles is not None and not (user.has_role(*roles) or (admin and Role.ADMIN in roles)):
                 continue
-            url = _url(name)
-            if url:
-                links.append({"label": label, "url": url, "name": name})
+            links.append({"label": label, "url": _url(name), "name": name})
         if user.is_staff:
             links.append({"label": _("Administration"), "url": reverse("admin:index")})
     else:
         for label, name in PUBLIC_NAV_ITEMS:
-            url = _url(name)
-            if url:
-                links.append({"label": label, "url": url, "name": name})
+            links.append({"label": label, "url": _url(name), "name": name})
     return links
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -29,10 +29,7 @@ ROLE_START_PAGES = [
 def start_page_for(user: User) -> str | None:
     for role, url_name in ROLE_START_PAGES:
         if user.has_role(role) or (role == Role.ADMIN and user.is_superuser):
-            try:
-                return reverse(url_name)
-            except NoReverseMatch:
-                continue
+            return reverse(url_name)
     return None
 
 
@@ -42,10 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         target = start_page_for(request.user)
         if target:
             return redirect(target)
-    try:
-        station_finder_url = reverse("childcare:station_finder")
-    except NoReverseMatch:
-        station_finder_url = None
+    station_finder_url = reverse("childcare:station_finder")
     return render(request, "home.html", {"station_finder_url": station_finder_url})
 
 

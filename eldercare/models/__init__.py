@@ -80,12 +80,14 @@ from eldercare.models.readings import (
     THRESHOLD_MEASURES,
     Alert,
     AlertQuerySet,
+    ElderAccessLog,
     ElderThreshold,
     HealthReading,
     ReadingImport,
 )
 
 __all__ = [
+    "ElderAccessLog",
     "FacilityKind",
     "FacilityStatus",
     "SupportCategory",

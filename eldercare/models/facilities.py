@@ -30,10 +30,10 @@ class CareFacilityQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> CareFacilityQuerySet:
         """Facilities a user works at or oversees. Facilities are not personal data, so
         officials see those of their region; family members those serving their elders."""
-        if user.is_portal_admin:
-            return self.all()
         if not user.is_authenticated:
             return self.none()
+        if user.is_portal_admin:
+            return self.all()
         # Imported here: elders.py imports this module for the Elder -> CareFacility key.
         from eldercare.models.elders import Elder
 
@@ -47,10 +47,10 @@ class CareFacilityQuerySet(models.QuerySet):
 
     def editable_by(self, user: User) -> CareFacilityQuerySet:
         """Facilities whose records and day a user runs: their own, or their community's."""
-        if user.is_portal_admin:
-            return self.all()
         if not user.is_authenticated:
             return self.none()
+        if user.is_portal_admin:
+            return self.all()
         return self.filter(
             Q(pk__in=user.facility_ids())
             | path_prefix_q("community__region__path", user.region_paths(Role.COMMUNITY_STAFF))

@@ -250,3 +250,39 @@ def alert_text(kind: str, values: dict, message: str = "") -> str:
             text += _(" (%(n)d readings out of range in this import)") % {"n": values["count"]}
         return text
     return message
+
+
+class ElderAccessLog(models.Model):
+    """Who read an elder's health readings or alerts (health data is sensitive under PIPL
+    art. 28; reads are logged like a child's records). One insert per page, a row per elder
+    shown; a family contact reading their own elder's page is not logged."""
+
+    class What(models.TextChoices):
+        RECORD = "record", _("Opened the elder's record (readings and alerts)")
+        ALERTS = "alerts", _("Saw the elder's alerts in a list")
+        ALERT = "alert", _("Opened an alert")
+
+    elder = models.ForeignKey(
+        Elder, on_delete=models.CASCADE, related_name="access_logs", verbose_name=_("elder")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    what = models.CharField(_("what"), max_length=10, choices=What.choices)
+    path = models.CharField(_("page"), max_length=200, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("read of an elder's health records")
+        verbose_name_plural = _("reads of elders' health records")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["elder", "at"], name="eldercare_access_elder_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(what__in=["record", "alerts", "alert"]),
+                name="eldercare_elderaccesslog_what_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.elder_id} · {self.at:%Y-%m-%d %H:%M}"

@@ -45,6 +45,7 @@ from eldercare.services.meals import (
 from eldercare.services.readings import (
     alert_acknowledge,
     alert_close,
+    elder_reads_record,
     reading_alert_message,
     reading_record,
     threshold_set,
@@ -58,6 +59,7 @@ from eldercare.services.readings_csv import (
 )
 
 __all__ = [
+    "elder_reads_record",
     "facility_staff_users",
     "family_users_to_notify",
     "SAVED_TWICE",

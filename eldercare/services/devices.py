@@ -313,6 +313,7 @@ def device_messages_ingest(
             if item.message_pk is None:
                 outcomes[item.index] = Outcome("duplicate")
         _update_devices(accepted)
+        _readings(accepted)
         for item in accepted:
             outcomes[item.index] = Outcome("accepted", alarm_id=_apply(item, now))
         _device_alerts(accepted, now)
@@ -320,32 +321,29 @@ def device_messages_ingest(
 
 
 def _insert_messages(valid: list[_Valid], now: datetime.datetime) -> list[_Valid]:
-    """One INSERT for the batch; the unique constraint drops repeats (ON CONFLICT)."""
+    """One INSERT for the batch, its columns passed as arrays (a statement of fixed size,
+    whatever the batch); the unique constraint drops repeats (ON CONFLICT)."""
     if not valid:
         return []
-    rows = []
-    params: list[object] = []
-    for item in valid:
-        rows.append("(%s, %s, %s, %s, %s, %s, %s::jsonb)")
-        params += [
-            item.device.pk,
-            item.data["id"],
-            item.type,
-            item.sent_at,
-            now,
-            item.incoming.via,
-            json.dumps(item.data),
-        ]
-    # Only placeholders are joined into the statement; the values go as parameters.
-    sql = (
-        "INSERT INTO eldercare_devicemessage "  # noqa: S608
-        "(device_id, message_id, type, sent_at, received_at, via, payload) VALUES "
-        + ", ".join(rows)
-        + " ON CONFLICT ON CONSTRAINT eldercare_devicemessage_once DO NOTHING"
-        " RETURNING id, device_id, message_id"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            "INSERT INTO eldercare_devicemessage "
+            "(device_id, message_id, type, sent_at, received_at, via, payload) "
+            "SELECT d, m, t, s, %s, v, p::jsonb FROM unnest("
+            "%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[]"
+            ") AS u(d, m, t, s, v, p) "
+            "ON CONFLICT ON CONSTRAINT eldercare_devicemessage_once DO NOTHING "
+            "RETURNING id, device_id, message_id",
+            [
+                now,
+                [item.device.pk for item in valid],
+                [item.data["id"] for item in valid],
+                [item.type for item in valid],
+                [item.sent_at for item in valid],
+                [item.incoming.via for item in valid],
+                [item.incoming.body.decode() for item in valid],
+            ],
+        )
         inserted = {(device_id, message_id): pk for pk, device_id, message_id in cursor.fetchall()}
     accepted = []
     for item in valid:
@@ -370,41 +368,53 @@ def _update_devices(accepted: list[_Valid]) -> None:
         latest[pk] = (heard, battery, battery_at)
     if not latest:
         return
-    rows = []
-    params: list[object] = []
-    for pk, (heard, battery, battery_at) in latest.items():
-        rows.append("(%s, %s::timestamptz, %s::smallint, %s::timestamptz)")
-        params += [pk, heard, battery, battery_at]
-    sql = (
-        "UPDATE eldercare_device AS d SET "  # noqa: S608
-        "last_heard = GREATEST(d.last_heard, v.heard), "
-        "battery = CASE WHEN v.battery IS NOT NULL AND "
-        "(d.last_heard IS NULL OR v.battery_at >= d.last_heard) THEN v.battery ELSE d.battery END "
-        "FROM (VALUES " + ", ".join(rows) + ") AS v(id, heard, battery, battery_at) "
-        "WHERE d.id = v.id RETURNING d.id, d.battery"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            "UPDATE eldercare_device AS d SET "
+            "last_heard = GREATEST(d.last_heard, v.heard), "
+            "battery = CASE WHEN v.battery IS NOT NULL AND "
+            "(d.last_heard IS NULL OR v.battery_at >= d.last_heard) "
+            "THEN v.battery ELSE d.battery END "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[], %s::timestamptz[]) "
+            "AS v(id, heard, battery, battery_at) "
+            "WHERE d.id = v.id RETURNING d.id, d.battery",
+            [
+                list(latest),
+                [v[0] for v in latest.values()],
+                [v[1] for v in latest.values()],
+                [v[2] for v in latest.values()],
+            ],
+        )
         batteries = dict(cursor.fetchall())
     for item in accepted:
         item.device.battery = batteries.get(item.device.pk, item.device.battery)
 
 
-def _apply(item: _Valid, now: datetime.datetime) -> int | None:
-    """Readings and alarms: the rare messages, written one by one."""
-    device = item.device
-    if item.type == MessageType.READING and item.reading:
+def _readings(accepted: list[_Valid]) -> None:
+    """The batch's readings in one INSERT; an alert (one by one) for those out of range."""
+    items = [i for i in accepted if i.type == MessageType.READING and i.reading]
+    if not items:
+        return
+    elder_ids = {i.device.elder_id for i in items}
+    elders = Elder.objects.select_related("resident").in_bulk(elder_ids)
+    limits = thresholds_for(elder_ids)
+    readings = HealthReading.objects.bulk_create(
+        [
+            HealthReading(
+                elder_id=i.device.elder_id,
+                kind=i.reading[0],
+                value=i.reading[1],
+                value2=i.reading[2],
+                measured_at=i.sent_at,
+                source=ReadingSource.DEVICE,
+            )
+            for i in items
+        ]
+    )
+    for item, reading in zip(items, readings, strict=True):
         kind, value, value2 = item.reading
-        elder = Elder.objects.select_related("resident").get(pk=device.elder_id)
-        reading = HealthReading.objects.create(
-            elder=elder,
-            kind=kind,
-            value=value,
-            value2=value2,
-            measured_at=item.sent_at,
-            source=ReadingSource.DEVICE,
-        )
-        message = reading_alert_message(kind, value, value2, thresholds_for([elder.pk])[elder.pk])
+        elder = elders[item.device.elder_id]
+        message = reading_alert_message(kind, value, value2, limits[elder.pk])
         if message:
             alert = Alert.objects.create(
                 elder=elder,
@@ -414,10 +424,17 @@ def _apply(item: _Valid, now: datetime.datetime) -> int | None:
                 reading=reading,
             )
             notify_alert(alert)
-        return None
+
+
+def _apply(item: _Valid, now: datetime.datetime) -> int | None:
+    """Alarms: the rare messages that must reach people, written one by one."""
     if item.type in (MessageType.SOS, MessageType.FALL):
         return alarm_open(
-            device=device, message_pk=item.message_pk, kind=item.type, at=item.sent_at, now=now
+            device=item.device,
+            message_pk=item.message_pk,
+            kind=item.type,
+            at=item.sent_at,
+            now=now,
         ).pk
     return None
 

@@ -17,6 +17,7 @@ from eldercare.models import (
     AlertKind,
     AlertStatus,
     Elder,
+    ElderAccessLog,
     ElderThreshold,
     HealthReading,
     ReadingKind,
@@ -164,3 +165,18 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
             link=reverse("eldercare:family_elder", args=[alert.elder_id]),
         )
     return alert
+
+
+def elder_reads_record(*, elder_ids: list[int], by: User, what: str, path: str) -> None:
+    """Log that `by` saw these elders' health readings or alerts (one insert for the page).
+
+    Call it after `visible_to` / `managed_by` allowed the read; the log says who saw what.
+    """
+    if not elder_ids:
+        return
+    ElderAccessLog.objects.bulk_create(
+        [
+            ElderAccessLog(elder_id=pk, user=by, what=what, path=path[:200])
+            for pk in dict.fromkeys(elder_ids)
+        ]
+    )

@@ -38,7 +38,7 @@ from portal.api.pagination import keyset_page
 from portal.api.services import token_for_secret
 from portal.dashboards import indicators
 from portal.dashboards.models import RegionIndicator
-from portal.dashboards.selectors import BadMonth, official_regions, parse_month
+from portal.dashboards.selectors import BadMonth, parse_month
 
 # Region codes are digits, lower-case letters and "-" (communities.models.Region.code).
 CODE_RE = re.compile(r"^[a-z0-9-]{1,32}$")
@@ -192,7 +192,7 @@ def _region_out(region: Region) -> dict:
     summary="Regions whose figures this token may read",
 )
 def region_list(request: HttpRequest, page: Query[PageQuery]) -> dict:
-    regions = official_regions(_account(request)).select_related("parent")
+    regions = Region.objects.overseen_by(_account(request)).select_related("parent")
     result = keyset_page(regions, key="path", cursor=page.cursor, page_size=page.page_size)
     return {"results": [_region_out(r) for r in result.results], "next": result.next}
 
@@ -213,7 +213,7 @@ def region_figures(request: HttpRequest, code: str, month: str | None = None) ->
     if not CODE_RE.match(code):
         raise HttpError(404, _("There is no region with this code."))
     region = get_object_or_404(
-        official_regions(_account(request)).select_related("parent"), code=code
+        Region.objects.overseen_by(_account(request)).select_related("parent"), code=code
     )
     try:
         first_day = parse_month(month)

@@ -23,9 +23,11 @@ from childcare.models import Booking, Enrolment, HealthCheck, Incident, Station
 from communities.models import Premises
 from eldercare.models import (
     AbilityAssessment,
+    Alarm,
     Alert,
     CareFacility,
     DayCareAttendance,
+    Device,
     Elder,
     MealBooking,
 )
@@ -397,6 +399,38 @@ def _alerts(overdue: bool) -> Callable[[Period], QuerySet]:
     return source
 
 
+def _smart_elders(period: Period) -> QuerySet:
+    devices = Device.objects.filter(elder=OuterRef("pk"), active=True)
+    qs = _elders().filter(Exists(devices))
+    return _by_community(qs).annotate(num=Count("id"))
+
+
+def _devices(silent: bool | None) -> Callable[[Period], QuerySet]:
+    def source(period: Period) -> QuerySet:
+        qs = Device.objects.filter(active=True)
+        if silent is not None:
+            quiet = qs.silent(period.as_of).values("pk")
+            qs = qs.filter(pk__in=quiet) if silent else qs.exclude(pk__in=quiet)
+        return _by_community(qs, "elder__community_id").annotate(num=Count("id"))
+
+    return source
+
+
+def _alarms(period: Period) -> QuerySet:
+    qs = Alarm.objects.filter(opened_at__gte=period.start_at, opened_at__lt=period.end_at)
+    return _by_community(qs, "elder__community_id").annotate(num=Count("id"))
+
+
+def _alarms_answered_in_time(period: Period) -> QuerySet:
+    # A median does not add up across communities; the share answered before the SMS
+    # escalation does, and says the same thing to an official.
+    in_time = Q(escalated_at__isnull=True, acknowledged_at__isnull=False)
+    qs = Alarm.objects.filter(opened_at__gte=period.start_at, opened_at__lt=period.end_at)
+    return _by_community(qs, "elder__community_id").annotate(
+        num=Count("id", filter=in_time), den=Count("id")
+    )
+
+
 ELDERCARE = [
     Indicator(
         "ec_facilities",
@@ -490,6 +524,42 @@ ELDERCARE = [
         _("Overdue alerts"),
         _("Alerts still open more than 24 hours after they were raised."),
         _alerts(overdue=True),
+    ),
+    Indicator(
+        "ec_smart_elders",
+        Group.ELDERCARE,
+        _("Elders under smart management"),
+        _("Active elders with at least one device in service (互联网+智慧养老)."),
+        _smart_elders,
+    ),
+    Indicator(
+        "ec_devices_online",
+        Group.ELDERCARE,
+        _("Devices online"),
+        _("Devices in service heard from within their heartbeat interval."),
+        _devices(silent=False),
+    ),
+    Indicator(
+        "ec_devices_silent",
+        Group.ELDERCARE,
+        _("Devices silent"),
+        _("Devices in service not heard from within their heartbeat interval."),
+        _devices(silent=True),
+    ),
+    Indicator(
+        "ec_alarms",
+        Group.ELDERCARE,
+        _("SOS and fall alarms"),
+        _("Alarms opened by an SOS press or a detected fall in the month."),
+        _alarms,
+    ),
+    Indicator(
+        "ec_alarms_answered_in_time",
+        Group.ELDERCARE,
+        _("Alarms answered in time"),
+        _("Share of the month's alarms acknowledged before the SMS escalation."),
+        _alarms_answered_in_time,
+        kind=Kind.PERCENT,
     ),
     Indicator(
         "ec_reassessments_overdue",

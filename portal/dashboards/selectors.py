@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from childcare.models import Station
-from communities.models import Premises, Region, RegionQuerySet, path_prefix_q
+from communities.models import Premises, Region
 from portal.accounts.models import Role, User
 from portal.dashboards import indicators, rules
 from portal.dashboards.indicators import GROUP_LABELS, Indicator, Kind
@@ -31,15 +31,6 @@ EARLIEST_MONTH = datetime.date(2000, 1, 1)
 
 class BadMonth(ValueError):
     """The month in the address is malformed or outside the range the portal keeps."""
-
-
-def official_regions(user: User) -> RegionQuerySet:
-    """Regions whose dashboards and reports `user` may open: their official regions' subtrees."""
-    if not user.is_authenticated:
-        return Region.objects.none()
-    if user.is_portal_admin:
-        return Region.objects.all()
-    return Region.objects.filter(path_prefix_q("path", user.region_paths(Role.OFFICIAL)))
 
 
 def home_region(user: User) -> Region | None:
@@ -476,6 +467,5 @@ __all__ = [
     "Dashboard",
     "dashboard_for",
     "month_start",
-    "official_regions",
     "parse_month",
 ]

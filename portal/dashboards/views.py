@@ -23,7 +23,6 @@ from portal.dashboards.selectors import (
     BadMonth,
     dashboard_for,
     home_region,
-    official_regions,
     parse_month,
 )
 from portal.dashboards.services import rollup_refresh_request
@@ -40,7 +39,7 @@ def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
 def _region_or_problem(request: HttpRequest, code: str) -> Region | HttpResponse:
     # An unknown code and a region outside the official's area get the same answer, so the
     # page does not reveal which regions exist elsewhere.
-    region = official_regions(request.user).filter(code=code).first()
+    region = Region.objects.overseen_by(request.user).filter(code=code).first()
     if region is None:
         return _problem(
             request,

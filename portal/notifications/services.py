@@ -97,13 +97,20 @@ def notifications_create_rendered(
     return created
 
 
-def notifications_deliver_after_commit(notification_ids: list[int]) -> None:
-    """For rows a set-based job wrote with bulk_create: deliver each once the job commits."""
+def notifications_deliver_after_commit(
+    notification_ids: list[int], *, recipient_ids: Iterable[int] | None = None
+) -> None:
+    """For rows a set-based job wrote with bulk_create: deliver each once the job commits.
+
+    Their recipients' unread counts are refreshed; pass `recipient_ids` to save the query.
+    """
     from portal.notifications.tasks import deliver_notification
 
-    unread.forget(
-        Notification.objects.filter(pk__in=notification_ids).values_list("recipient_id", flat=True)
-    )
+    if recipient_ids is None:
+        recipient_ids = Notification.objects.filter(pk__in=notification_ids).values_list(
+            "recipient_id", flat=True
+        )
+    unread.forget(recipient_ids)
 
     def enqueue_all() -> None:
         for notification_id in notification_ids:

@@ -9,10 +9,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from communities.models import RegionQuerySet
+from communities.models import Region, RegionQuerySet
 from portal.accounts.models import Role
 from portal.dashboards.rollup import current_month, previous_month
-from portal.dashboards.selectors import home_region, official_regions
+from portal.dashboards.selectors import home_region
 from portal.reports.forms import ReportRequestForm
 from portal.reports.models import MonthlyReport
 from portal.reports.services import monthly_report_request
@@ -25,7 +25,7 @@ def _regions_or_404(request: HttpRequest) -> RegionQuerySet:
     """Only officials (and admins) have a reports page; anyone else gets 404."""
     if not request.user.is_portal_admin and not request.user.region_paths(Role.OFFICIAL):
         raise Http404
-    return official_regions(request.user)
+    return Region.objects.overseen_by(request.user)
 
 
 @login_required

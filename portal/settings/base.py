@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -215,6 +217,21 @@ ACCOUNT_SESSION_REMEMBER = None
 # which anyone can send, is ignored.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Two-factor sign-in (TOTP: an authenticator app, with recovery codes). Administrators,
+# officials and community staff see the most sensitive records: with PORTAL_REQUIRE_TOTP on
+# (always in production) they are led to set up an authenticator app after signing in and
+# can open no other page until they have one (portal.accounts.middleware). Off by default
+# locally so that the demo accounts can be walked without a phone app; tests turn it on
+# where they test it.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "一老一小"
+# One 30-second step either side: a phone's clock a little off still signs in.
+MFA_TOTP_TOLERANCE = 1
+# People here are known by their SMS-verified phone number; an email address, when given,
+# may still wait for its confirmation mail: that must not stop a second factor being set up.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+PORTAL_REQUIRE_TOTP = env.bool("PORTAL_REQUIRE_TOTP", default=False)
+
 # Where verification codes go: "console" locally; a real gateway class in production.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.ConsoleSmsSender")
 

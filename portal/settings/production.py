@@ -78,3 +78,5 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 DEMO_DATA_ALLOWED = False
+# Administrators, officials and community staff must sign in with a second factor.
+PORTAL_REQUIRE_TOTP = True

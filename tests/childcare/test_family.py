@@ -378,3 +378,50 @@ def test_other_parent_cannot_acknowledge(client, other_parent, enrolled, station
     )
     client.force_login(other_parent)
     assert client.post(reverse("childcare:incident_ack", args=[incident.pk])).status_code == 404
+
+
+# --- learning portfolio ----------------------------------------------------------------------
+
+
+def test_portfolio_month_shows_photos_by_strand_and_downloads_a_chinese_pdf(
+    client, parent, enrolled, station, station_staff
+):
+    import subprocess
+
+    strand = station.strands.create(name="农耕实践", order=1)
+    family_services.photo_upload(
+        station=station, upload=upload(), children=[enrolled], strand=strand, by=station_staff
+    )
+    client.force_login(parent)
+    month = timezone.localdate().strftime("%Y-%m")
+    page = client.get(reverse("childcare:portfolio", args=[enrolled.pk]) + f"?month={month}")
+    assert "农耕实践" in page.content.decode()
+    pdf = client.get(reverse("childcare:portfolio_pdf", args=[enrolled.pk]) + f"?month={month}")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "成长档案" in text
+    assert "农耕实践" in text
+
+
+@pytest.mark.parametrize(
+    "persona", ["other_parent", "other_station_staff", "volunteer", "outsider"]
+)
+def test_portfolio_is_404_for_others(client, request, enrolled, persona):
+    client.force_login(request.getfixturevalue(persona))
+    for name in ("childcare:portfolio", "childcare:portfolio_pdf"):
+        assert client.get(reverse(name, args=[enrolled.pk])).status_code == 404
+
+
+def test_portfolio_bad_month_falls_back_to_this_month(client, parent, enrolled):
+    client.force_login(parent)
+    page = client.get(reverse("childcare:portfolio", args=[enrolled.pk]) + "?month=2026-13")
+    assert page.status_code == 200
+
+
+def test_live_poll_accepts_a_weakened_etag(client, parent, enrolled):
+    client.force_login(parent)
+    url = reverse("childcare:child_live", args=[enrolled.pk])
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304

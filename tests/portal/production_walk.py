@@ -12,6 +12,7 @@ import django
 
 def main() -> None:
     django.setup()
+    from django.conf import settings
     from django.test import Client
 
     from portal.accounts.models import User
@@ -31,6 +32,7 @@ def main() -> None:
         responses.append(("start page", client.get(responses[-1][1]["Location"])))
         responses.append(("sign-out", client.post("/accounts/logout/")))
         report = {
+            "require_totp": settings.PORTAL_REQUIRE_TOTP,
             "responses": [
                 {
                     "step": step,

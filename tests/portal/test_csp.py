@@ -138,6 +138,7 @@ def test_production_home_page_has_the_csp_and_every_cookie_is_secure():
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("WALK "))
     walk = json.loads(line[5:])
+    assert walk["require_totp"] is True
     steps = {r["step"]: r for r in walk["responses"]}
     assert steps["home"]["status"] == 200
     assert steps["sign-in"]["status"] == 302, walk

@@ -143,13 +143,30 @@ def test_unread_badge_in_header(client, parent):
     assert 'data-testid="unread-count">2<' in html
 
 
-def test_nav_skips_url_names_that_do_not_exist(monkeypatch, parent):
+def test_nav_fails_on_a_url_name_that_does_not_exist(monkeypatch, parent):
     monkeypatch.setattr(
         context_processors,
         "NAV_ITEMS",
         [("Missing", "nowhere:page", None), ("Inbox", "notifications:inbox", None)],
     )
-    assert [link["url"] for link in nav_links(parent)] == [reverse("notifications:inbox")]
+    with pytest.raises(NoReverseMatch):
+        nav_links(parent)
+
+
+def test_every_navigation_and_start_page_name_reverses():
+    names = [name for _label, name, _roles in context_processors.NAV_ITEMS]
+    names += [name for _label, name in context_processors.PUBLIC_NAV_ITEMS]
+    names += [name for _role, name in ROLE_START_PAGES]
+    for name in names:
+        assert reverse(name).startswith("/")
+
+
+def test_a_wrong_public_navigation_name_fails_the_page(client, monkeypatch):
+    monkeypatch.setattr(
+        context_processors, "PUBLIC_NAV_ITEMS", [("Nowhere", "childcare:no_such_page")]
+    )
+    with pytest.raises(NoReverseMatch):
+        client.get(reverse("home"))
 
 
 def test_nav_shows_each_role_only_its_own_links(parent, community_staff, outsider):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('eldercare', '0005_devices_and_alarms'),
+        ('eldercare', '0006_elder_access_log'),
     ]
 
     operations = [
