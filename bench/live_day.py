@@ -58,8 +58,13 @@ class Pollers:
         self.lock = threading.Lock()
 
     def run_slice(self, mine: list[tuple[str, str]]) -> None:
+        from childcare.live import child_version
+
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        etags: dict[str, str] = {}
+        # Each open page holds the ETag of its first load: read the same token from the cache.
+        etags = {
+            path + cookie: f'"{child_version(int(path.split("/")[3]))}"' for cookie, path in mine
+        }
         gap = self.every / max(1, len(mine))
         while not self.stop.is_set():
             for cookie, path in mine:
@@ -175,9 +180,7 @@ def main() -> None:
                 base = pages.wrk(port, path, staff_cookie, args, script)
                 pollers = Pollers(port, parents, args.poll)
                 workers = pollers.start()
-                # One full period first: every parent has polled once and holds its ETag, as an
-                # open page does after its first load.
-                time.sleep(args.poll + 2)
+                time.sleep(min(args.poll, 5))  # let the polling reach its rate
                 pollers.latencies.clear()
                 pollers.statuses.clear()
                 started = time.perf_counter()

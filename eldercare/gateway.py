@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 import time
 import uuid
@@ -21,6 +22,11 @@ from django.db import close_old_connections
 from eldercare.services.devices import Incoming, device_messages_ingest, mqtt_unwrap
 
 logger = logging.getLogger(__name__)
+
+# An SOS or a fall must not wait behind a backlog of heartbeats: a cheap look at the raw
+# payload sends it to the urgent inbox, taken first. It only reorders; the ingest service
+# still checks everything, so a payload that fools this look is handled like any other.
+URGENT = re.compile(rb'type\\?"\s*:\s*\\?"(?:sos|fall)\\?"')
 
 
 def mqtt_client(url: str, client_id: str = "") -> mqtt.Client:
@@ -53,6 +59,7 @@ class Gateway:
         self.batch = batch
         self.client_id = client_id
         self.inbox: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self.urgent: queue.Queue[tuple[str, bytes]] = queue.Queue()
         self.subscribed = threading.Event()
         self.processed = 0
 
@@ -67,7 +74,8 @@ class Gateway:
         logger.info("device gateway subscribed to %s/+/up", self.prefix)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        self.inbox.put((message.topic, message.payload))
+        target = self.urgent if URGENT.search(message.payload) else self.inbox
+        target.put((message.topic, message.payload))
 
     def run(self, stop: threading.Event) -> None:
         client = mqtt_client(self.url, self.client_id)
@@ -78,12 +86,18 @@ class Gateway:
         client.loop_start()
         try:
             while not stop.is_set():
-                try:
-                    first = self.inbox.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                items = [first]
-                while len(items) < self.batch:
+                items = []
+                while True:
+                    try:
+                        items.append(self.urgent.get_nowait())
+                    except queue.Empty:
+                        break
+                if not items:
+                    try:
+                        items.append(self.inbox.get(timeout=0.05))
+                    except queue.Empty:
+                        continue
+                while len(items) < self.batch and self.urgent.empty():
                     try:
                         items.append(self.inbox.get_nowait())
                     except queue.Empty:
