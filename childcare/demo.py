@@ -37,7 +37,7 @@ from childcare.models import (
 from communities.models import Community, Household, Premises, Resident
 from portal.accounts.demo import demo_assign, demo_user
 
-DEMO = "演示数据 (demo data)"
+DEMO = "（演示数据）"
 MAIN = "几侎稚家婴幼儿成长驿站"
 
 # The article names eight of the nine systems; the ninth is a demo placeholder.
@@ -50,7 +50,7 @@ STRANDS = [
     ("绘本", "Picture books"),
     ("运动大循环", "Big motor circuit"),
     ("农耕实践", "Farming practice: planting and picking vegetables in the back garden"),
-    ("生活自理", "Daily-living skills (" + DEMO + ")"),
+    ("生活自理", "Daily-living skills (demo data)"),
 ]
 
 # (name, sex, age in months, class) — the 12 enrolled children; the first is the demo parent's.
@@ -92,7 +92,7 @@ def _child(
     """A demo child in their own household (or `household`), with one guardian listed."""
     if household is None:
         household, _ = Household.objects.get_or_create(
-            community=community, address=f"晨北小区{name}家 ({DEMO})"
+            community=community, address=f"晨北小区{name}家{DEMO}"
         )
     resident, _ = Resident.objects.get_or_create(
         household=household,
@@ -152,8 +152,8 @@ def seed(stdout: TextIO) -> None:
         opened_on=datetime.date(2024, 2, 1),
         description=(
             "三层楼房，靠近社区中心、离家近、在一楼；社区共享伙伴模式，社区免费提供公建配套用房，"
-            "普惠价格。2月开园，15个托位，3名老师，12名幼儿在托 (article). "
-            "价格与补贴为演示数据 (price and subsidy: demo data)."
+            "普惠价格。2月开园，15个托位，3名老师，12名幼儿在托（来源：报道）。"
+            "价格与补贴为演示数据。"
         ),
     )
     branches = [
@@ -167,7 +167,7 @@ def seed(stdout: TextIO) -> None:
             licensed_places=10,
             inclusive_monthly_price=Decimal("1000.00"),
             monthly_subsidy=Decimal("300.00"),
-            description=f"“1+N”分园 ({DEMO})",
+            description=f"“1+N”分园{DEMO}",
         ),
         _station(
             "娜登社区托育点",
@@ -180,7 +180,7 @@ def seed(stdout: TextIO) -> None:
             inclusive_monthly_price=Decimal("800.00"),
             monthly_subsidy=Decimal("400.00"),
             status=Station.Status.PREPARING,
-            description=f"易地扶贫搬迁安置点“1+N”托育点 ({DEMO})",
+            description=f"易地扶贫搬迁安置点“1+N”托育点{DEMO}",
         ),
     ]
     demo_assign("station_staff", station=main)

@@ -13,7 +13,7 @@ from communities.models import Community, Household, Premises, Region, Resident
 from communities.validators import id_number_check_character
 from portal.accounts.demo import demo_assign, demo_user
 
-ESTIMATE = "人口为演示估计值 (demo estimate)"
+ESTIMATE = "（人口为演示估计值）"
 
 # (code, is_division_code, name, name_en, level, parent_code)
 REGIONS = [
@@ -35,12 +35,12 @@ REGIONS = [
 
 # code: (population, is_relocation_site, notes)
 COMMUNITIES = {
-    "chamagudao": (28900, False, "常住人口2.89万 (article)"),
-    "nanping-jie": (9800, False, "演示社区 (demo community). " + ESTIMATE),
+    "chamagudao": (28900, False, "常住人口2.89万（来源：报道）"),
+    "nanping-jie": (9800, False, "演示社区" + ESTIMATE),
     "nadeng": (
         11800,
         True,
-        "全县最大易地扶贫搬迁安置点，居民来自9个乡镇24个行政村 (article). " + ESTIMATE,
+        "全县最大易地扶贫搬迁安置点，居民来自9个乡镇24个行政村（来源：报道）。" + ESTIMATE,
     ),
     "longquanhu": (6200, False, ESTIMATE),
     "menglang-chengbei": (15400, False, ESTIMATE),
@@ -89,7 +89,7 @@ def seed(stdout: TextIO) -> None:
             "terms": Premises.Terms.FREE,
             "status": Premises.Status.IN_USE,
             "used_by": "几侎稚家婴幼儿成长驿站",
-            "notes": "三层楼房，靠近社区中心，一楼 (article)",
+            "notes": "三层楼房，靠近社区中心，一楼（来源：报道）",
         },
     )
     Premises.objects.get_or_create(

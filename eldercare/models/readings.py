@@ -165,7 +165,12 @@ class Alert(models.Model):
         _("status"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )
     date = models.DateField(_("date"))
-    message = models.CharField(_("message"), max_length=300)
+    # What the alert says is stored as its kind plus these values and worded when read, in
+    # the reader's language (`text`): staff working in Chinese and a family reading in
+    # English see the same alert each in their own words. `message` is only for alerts
+    # stored before that, and for kind "other".
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
     reading = models.ForeignKey(
         HealthReading, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
@@ -213,7 +218,38 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The alert in the active language (see `alert_text`)."""
+        return alert_text(self.kind, self.values, self.message)
+
+
+def reading_text(values: dict) -> str:
+    """“Blood pressure 165/95 mmHg is out of range.” in the active language."""
+    if values.get("reading") == ReadingKind.BLOOD_PRESSURE:
+        return _("Blood pressure %(v)s/%(v2)s mmHg is out of range.") % {
+            "v": values.get("value"),
+            "v2": values.get("value2"),
+        }
+    kind = values.get("reading")
+    label = ReadingKind(kind).label if kind in ReadingKind.values else kind
+    return _("%(kind)s %(value)s is out of range.") % {"kind": label, "value": values.get("value")}
+
+
+def alert_text(kind: str, values: dict, message: str = "") -> str:
+    """An alert's words from its kind and values, in the active language."""
+    if not values:
+        return message
+    if kind == AlertKind.MISSED_CHECKIN:
+        return _("%(name)s was expected at %(place)s but has not checked in.") % values
+    if kind == AlertKind.READING:
+        text = f"{values.get('name', '')}: {reading_text(values)}"
+        if values.get("count", 1) > 1:
+            text += _(" (%(n)d readings out of range in this import)") % {"n": values["count"]}
+        return text
+    return message
 
 
 class ElderAccessLog(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import (
@@ -10,6 +11,7 @@ from eldercare.models import (
     Elder,
     FamilyContact,
 )
+from eldercare.models.readings import alert_text
 from portal.accounts.models import Role, User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
@@ -45,19 +47,25 @@ SAVED_TWICE = _(
 )
 
 
+def alert_words(alert: Alert) -> Promise:
+    """The alert's text, worded only when str() is called: the notification services call
+    it in each recipient's language, so the family and the staff each read their own."""
+    return lazy(alert_text, str)(alert.kind, alert.values, alert.message)
+
+
 def notify_alert(alert: Alert) -> None:
     """Tell the facility's staff and the family who asked for alerts of a new alert."""
     elder = alert.elder
     link_staff = reverse("eldercare:alert_detail", args=[alert.pk])
     notification_create_many(
         recipients=facility_staff_users(elder.facility_id),
-        text=alert.message,
+        text=alert_words(alert),
         kind=Notification.Kind.ALERT,
         link=link_staff,
     )
     notification_create_many(
         recipients=family_users_to_notify(elder),
-        text=alert.message,
+        text=alert_words(alert),
         kind=Notification.Kind.ALERT,
         link=reverse("eldercare:family_elder", args=[elder.pk]),
     )

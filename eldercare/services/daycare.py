@@ -128,10 +128,7 @@ def missed_checkins_raise(*, now: datetime.datetime | None = None) -> int:
                     elder=elder,
                     kind=AlertKind.MISSED_CHECKIN,
                     date=today,
-                    message=str(
-                        _("%(name)s was expected at %(place)s but has not checked in.")
-                        % {"name": elder.display_name, "place": elder.facility.name}
-                    ),
+                    values={"name": elder.display_name, "place": elder.facility.name},
                 )
                 notify_alert(alert)
         except IntegrityError:

@@ -23,8 +23,10 @@ from eldercare.models import (
     ReadingKind,
     ReadingSource,
 )
+from eldercare.models.readings import reading_text
 from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
+    alert_words,
     family_users_to_notify,
     notify_alert,
 )
@@ -43,26 +45,29 @@ _MEASURE = {
 }
 
 
-def reading_alert_message(
+def reading_alert_values(
     kind: str, value: Decimal, value2: Decimal | None, limits: dict[str, tuple]
-) -> str | None:
-    """The alert text for a reading outside the elder's range, or None when in range."""
+) -> dict | None:
+    """What an alert stores about a reading outside the elder's range (None when in range);
+    `reading_text` words it in the reader's language."""
     if kind == ReadingKind.BLOOD_PRESSURE:
         bad = rules.out_of_range(value, *limits["bp_systolic"]) or (
             value2 is not None and rules.out_of_range(value2, *limits["bp_diastolic"])
         )
         if bad:
-            return str(
-                _("Blood pressure %(v)s/%(v2)s mmHg is out of range.")
-                % {"v": f"{value:.0f}", "v2": f"{value2:.0f}"}
-            )
+            return {"reading": kind, "value": f"{value:.0f}", "value2": f"{value2:.0f}"}
         return None
     if rules.out_of_range(value, *limits[_MEASURE[kind]]):
-        return str(
-            _("%(kind)s %(value)s is out of range.")
-            % {"kind": ReadingKind(kind).label, "value": value}
-        )
+        return {"reading": kind, "value": str(value)}
     return None
+
+
+def reading_alert_message(
+    kind: str, value: Decimal, value2: Decimal | None, limits: dict[str, tuple]
+) -> str | None:
+    """The alert text for a reading outside the elder's range, or None when in range."""
+    values = reading_alert_values(kind, value, value2, limits)
+    return None if values is None else str(reading_text(values))
 
 
 def reading_record(
@@ -92,13 +97,13 @@ def reading_record(
             source=ReadingSource.STAFF,
             recorded_by=by,
         )
-        message = reading_alert_message(kind, value, value2, thresholds_for([elder.pk])[elder.pk])
-        if message:
+        values = reading_alert_values(kind, value, value2, thresholds_for([elder.pk])[elder.pk])
+        if values:
             alert = Alert.objects.create(
                 elder=elder,
                 kind=AlertKind.READING,
                 date=timezone.localdate(measured_at),
-                message=f"{elder.display_name}: {message}",
+                values={"name": elder.display_name, **values},
                 reading=reading,
             )
             notify_alert(alert)
@@ -155,7 +160,7 @@ def alert_close(*, alert: Alert, note: str, by: User) -> Alert:
         notification_create_many(
             recipients=family_users_to_notify(alert.elder),
             text=_("Alert closed: %(message)s — %(note)s"),
-            params={"message": alert.message, "note": note},
+            params={"message": alert_words(alert), "note": note},
             kind=Notification.Kind.ALERT,
             link=reverse("eldercare:family_elder", args=[alert.elder_id]),
         )

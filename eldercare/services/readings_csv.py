@@ -30,9 +30,10 @@ from eldercare.models import (
 )
 from eldercare.selectors import thresholds_for
 from eldercare.services.common import (
+    alert_words,
     facility_staff_users,
 )
-from eldercare.services.readings import reading_alert_message
+from eldercare.services.readings import reading_alert_values
 from portal.accounts.models import User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
@@ -208,7 +209,7 @@ def readings_import(
                         )
                     elder_id = int(raw_elder)
                     rows += 1
-                    message = reading_alert_message(kind, value, value2, limits[elder_id])
+                    message = reading_alert_values(kind, value, value2, limits[elder_id])
                     if message:
                         counts[elder_id] = counts.get(elder_id, 0) + 1
                         if elder_id not in first_alert:
@@ -246,17 +247,11 @@ def readings_import(
                     elder_id=elder_id,
                     kind=AlertKind.READING,
                     date=timezone.localdate(reading.measured_at),
-                    message=(
-                        f"{names.get(elder_id) or elder_id}: {message}"
-                        + (
-                            str(
-                                _(" (%(n)d readings out of range in this import)")
-                                % {"n": counts[elder_id]}
-                            )
-                            if counts[elder_id] > 1
-                            else ""
-                        )
-                    )[:300],
+                    values={
+                        "name": names.get(elder_id) or str(elder_id),
+                        **message,
+                        "count": counts[elder_id],
+                    },
                     reading=reading,
                 )
                 for elder_id, (reading, message) in first_alert.items()
@@ -285,13 +280,13 @@ def _notify_import_alerts(facility: CareFacility, alerts: list[Alert]) -> None:
     for alert in alerts:
         notification_create_many(
             recipients=staff,
-            text=alert.message,
+            text=alert_words(alert),
             kind=Notification.Kind.ALERT,
             link=reverse("eldercare:alert_detail", args=[alert.pk]),
         )
         notification_create_many(
             recipients=family.get(alert.elder_id, []),
-            text=alert.message,
+            text=alert_words(alert),
             kind=Notification.Kind.ALERT,
             link=reverse("eldercare:family_elder", args=[alert.elder_id]),
         )

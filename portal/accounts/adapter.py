@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext
 
 from portal.accounts import signed_in
@@ -84,9 +86,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         # Sign-up with a taken number looks like success to the visitor (no enumeration of
-        # who has an account); the owner of the number learns about it instead.
-        text = gettext(
-            "Someone tried to create a One Old, One Young portal account with your number. "
-            "If it was you, sign in, or reset your password."
-        )
+        # who has an account); the owner of the number learns about it instead, in the
+        # owner's language, not the visitor's.
+        owner = self.get_user_by_phone(phone)
+        with translation.override((owner.language if owner else "") or settings.LANGUAGE_CODE):
+            text = gettext(
+                "Someone tried to create a One Old, One Young portal account with your number. "
+                "If it was you, sign in, or reset your password."
+            )
         get_sms_sender().send(phone=phone, text=text)

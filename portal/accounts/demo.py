@@ -10,50 +10,50 @@ DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - demo accounts only, never in pr
 
 # key: (phone, email, name, role)
 DEMO_USERS: dict[str, tuple[str, str, str, str]] = {
-    "parent": ("+8613800000001", "parent@demo.local", "李妈妈 (demo parent)", Role.PARENT),
+    "parent": ("+8613800000001", "parent@demo.local", "李妈妈（演示家长）", Role.PARENT),
     "elder_family": (
         "+8613800000002",
         "family@demo.local",
-        "张女士 (demo family)",
+        "张女士（演示家属）",
         Role.ELDER_FAMILY,
     ),
     "station_staff": (
         "+8613800000003",
         "station@demo.local",
-        "王老师 (demo station staff)",
+        "王老师（演示驿站老师）",
         Role.STATION_STAFF,
     ),
     "facility_staff": (
         "+8613800000004",
         "facility@demo.local",
-        "赵护理员 (demo facility staff)",
+        "赵护理员（演示护理员）",
         Role.FACILITY_STAFF,
     ),
     "community_staff": (
         "+8613800000005",
         "community@demo.local",
-        "刘主任 (demo community staff)",
+        "刘主任（演示社区工作人员）",
         Role.COMMUNITY_STAFF,
     ),
     "volunteer": (
         "+8613800000006",
         "volunteer@demo.local",
-        "杨童伴妈妈 (demo volunteer)",
+        "杨童伴妈妈（演示志愿者）",
         Role.VOLUNTEER,
     ),
     "county_official": (
         "+8613800000007",
         "county@demo.local",
-        "澜沧县干部 (demo county official)",
+        "澜沧县干部（演示县级干部）",
         Role.OFFICIAL,
     ),
     "city_official": (
         "+8613800000008",
         "city@demo.local",
-        "普洱市干部 (demo city official)",
+        "普洱市干部（演示市级干部）",
         Role.OFFICIAL,
     ),
-    "admin": ("+8613800000009", "admin@demo.local", "管理员 (demo admin)", Role.ADMIN),
+    "admin": ("+8613800000009", "admin@demo.local", "管理员（演示管理员）", Role.ADMIN),
 }
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -91,19 +92,21 @@ class Figure:
         """“numerator ÷ denominator” for rates, empty for plain counts."""
         if self.indicator.kind == Kind.COUNT or self.denominator is None:
             return ""
-        return f"{self.numerator or 0:,} ÷ {self.denominator:,}"
+        numerator = number_format(self.numerator or 0, force_grouping=True)
+        return f"{numerator} ÷ {number_format(self.denominator, force_grouping=True)}"
 
 
 def format_value(kind: str, value: float | None) -> str:
+    """A figure as the reader's language writes numbers (portal/locale_formats/)."""
     if value is None:
         return "–"
     if kind == Kind.PERCENT:
-        return f"{value:.1f}%"
+        return f"{number_format(value, 1, force_grouping=True)}%"
     if kind == Kind.PER_1000:
-        return f"{value:.2f}"
+        return number_format(value, 2, force_grouping=True)
     if kind == Kind.MINUTES:
         return format_duration(value)
-    return f"{round(value):,}"
+    return number_format(round(value), force_grouping=True)
 
 
 @dataclass
@@ -396,7 +399,7 @@ def _trend_table(
     target: bool = False,
 ) -> Table:
     keys = [k for k in keys if k in present]
-    labels = [m.strftime("%Y-%m") for m in months]
+    labels = [date_format(m, "YEAR_MONTH_FORMAT") for m in months]
     rows = [
         [label, *[format_value(_kind(k), trend.get((m, k))) for k in keys]]
         for label, m in zip(labels, months, strict=True)

@@ -252,6 +252,9 @@ USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# One way of writing dates and numbers per language (portal/locale_formats/<locale>/formats.py);
+# numbers are grouped only where a template asks (intcomma, number_format), never an id.
+FORMAT_MODULE_PATH = ["portal.locale_formats"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Production sends both preference cookies, and every other cookie, over HTTPS only.
 ELDER_MODE_COOKIE_SECURE = False

@@ -52,4 +52,5 @@ def test_staff_assess_and_check_in_then_family_sees_it(browser, live_server):
     family_page.wait_for_url(f"**/eldercare/family/elders/{elder.pk}/")
     assert "66/90" in family_page.locator("[data-testid=assessment]").inner_text()
     arrived = family_page.locator("[data-testid=attendance]").inner_text()
-    assert DayCareAttendance.objects.get(elder=elder).date.strftime("%Y-%m-%d") in arrived
+    day = DayCareAttendance.objects.get(elder=elder).date
+    assert f"{day.year}年{day.month}月{day.day}日" in arrived  # as Chinese writes a date

@@ -53,7 +53,7 @@ def test_reading_out_of_range_alerts_staff_and_family(
             by=facility_staff,
         )
     alert = Alert.objects.get(elder=elder)
-    assert alert.kind == "reading" and "165/95" in alert.message
+    assert alert.kind == "reading" and "165/95" in alert.text
     assert Notification.objects.filter(recipient=family, kind="alert").count() == 1
     assert Notification.objects.filter(recipient=facility_staff, kind="alert").count() == 1
 

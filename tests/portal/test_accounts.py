@@ -74,6 +74,23 @@ def test_signup_with_a_taken_phone_number_creates_nothing_and_tells_the_owner(cl
     assert not re.search(r"\d{6}", sms_outbox[0]["text"])
 
 
+@pytest.mark.parametrize(
+    ("owner_language", "visitor_language", "expected"),
+    [("zh-hans", "en", "有人尝试"), ("en", "zh-hans", "Someone tried")],
+)
+def test_the_taken_number_text_is_in_the_owner_language_not_the_visitor(
+    client, sms_outbox, owner_language, visitor_language, expected
+):
+    UserFactory(phone="+8613800138002", language=owner_language)
+    client.cookies["django_language"] = visitor_language
+    client.post(
+        reverse("account_signup"),
+        {"phone": "13800138002", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert [m["phone"] for m in sms_outbox] == ["+8613800138002"]
+    assert expected in sms_outbox[0]["text"]
+
+
 def test_signup_rejects_a_number_that_is_not_a_phone_number(client):
     response = client.post(
         reverse("account_signup"),

@@ -116,7 +116,7 @@ def test_pdf_renders_the_chinese_text_in_an_embedded_cjk_font(generate, county_t
     assert "WenQuanYi" in fonts  # embedded, so the characters are glyphs, not boxes
     text = _run("pdftotext", path, "-")
     assert "测试县" in text
-    assert "2026-10" in text
+    assert "2026年10月" in text  # the month as Chinese writes it
 
 
 def _run(*command: object) -> str:
