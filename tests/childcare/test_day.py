@@ -213,6 +213,7 @@ def test_station_staff_edits_own_station(client, station, station_staff):
             "status": "open",
             "monthly_subsidy": "0",
             "cancel_cutoff_hours": 2,
+            "photo_retention_days": 180,
         },
     )
     assert response.status_code == 302
