@@ -126,6 +126,13 @@ def session_cookie(key: str) -> str:
     from portal.accounts.demo import demo_user
 
     user = demo_user(key)
+    # Roles that must use a second factor (production settings) need an authenticator app,
+    # or every page sends them to set one up.
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
