@@ -25,6 +25,7 @@ from tests.e2e.browser import signed_in_context
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots" / "phone"  # not committed
 PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
 MODES = ("normal", "elder", "english")
 
 
@@ -58,8 +59,11 @@ def main_pages() -> list[tuple[str, str | None, str]]:
     ]
 
 
-def pages_in_mode(browser: Browser, live_server: object, mode: str) -> Iterator[tuple[str, Page]]:
-    """Each main page opened at 375 px in `mode`, with axe-core loaded."""
+def pages_in_mode(
+    browser: Browser, live_server: object, mode: str, viewport: dict = PHONE
+) -> Iterator[tuple[str, Page]]:
+    """Each main page opened in `mode` at `viewport` (a 375 px phone unless told), with
+    axe-core loaded."""
     language = "en" if mode == "english" else "zh-hans"
     cookies = [
         {"name": ELDER_MODE_COOKIE, "value": "1" if mode == "elder" else "0"},
@@ -67,12 +71,12 @@ def pages_in_mode(browser: Browser, live_server: object, mode: str) -> Iterator[
     ]
     for name, who, path in main_pages():
         if who is None:
-            context = browser.new_context(viewport=PHONE, locale="zh-CN")
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
         else:
             user = demo_user(who)
             user.language = language
             user.save(update_fields=["language"])
-            context = signed_in_context(browser, live_server.url, user, viewport=PHONE)
+            context = signed_in_context(browser, live_server.url, user, viewport=viewport)
         context.add_cookies([{**cookie, "url": live_server.url} for cookie in cookies])
         context.add_init_script(path=str(AXE))
         page = context.new_page()
@@ -115,6 +119,20 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(browser, live_ser
     found = {}
     for mode in MODES:
         for name, page in pages_in_mode(browser, live_server, mode):
+            violations = serious_violations(page, mode)
+            if violations:
+                found[f"{mode}/{name}"] = violations
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.e2e
+def test_main_pages_at_desktop_width_have_no_serious_or_critical_axe_violations(
+    browser, live_server, demo_data
+):
+    """The same check at 1280 px, where the menu bar is open and tables are tables."""
+    found = {}
+    for mode in MODES:
+        for name, page in pages_in_mode(browser, live_server, mode, viewport=DESKTOP):
             violations = serious_violations(page, mode)
             if violations:
                 found[f"{mode}/{name}"] = violations
