@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -102,10 +102,9 @@ def overdue_visits_notify(*, today: datetime.date | None = None) -> int:
                     templates[language] = gettext(
                         "A visit to %(name)s was due on %(date)s and is now overdue."
                     )
-            text = templates[language] % {
-                "name": row["child__resident__name"],
-                "date": row["due_date"].isoformat(),
-            }
+            with translation.override(language):
+                due = formats.date_format(row["due_date"], "DATE_FORMAT")
+            text = templates[language] % {"name": row["child__resident__name"], "date": due}
             notifications.append(
                 Notification(recipient=user, kind=Notification.Kind.REMINDER, text=text, link=home)
             )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -249,6 +252,14 @@ def alert_text(kind: str, values: dict, message: str = "") -> str:
         if values.get("count", 1) > 1:
             text += _(" (%(n)d readings out of range in this import)") % {"n": values["count"]}
         return text
+    if kind == AlertKind.BATTERY_LOW:
+        return _("%(name)s: the battery of %(device)s is at %(battery)s%%.") % values
+    if kind == AlertKind.DEVICE_SILENT:
+        since = timezone.localtime(datetime.datetime.fromisoformat(values["since"]))
+        return _("%(name)s: %(device)s has not been heard from since %(when)s.") % {
+            **values,
+            "when": formats.date_format(since, "DATETIME_FORMAT"),
+        }
     return message
 
 

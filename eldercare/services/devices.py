@@ -56,7 +56,7 @@ from eldercare.models import (
 )
 from eldercare.selectors import thresholds_for
 from eldercare.services.common import facility_staff_users, family_users_to_notify, notify_alert
-from eldercare.services.readings import reading_alert_message
+from eldercare.services.readings import reading_alert_values
 from portal.accounts.models import Role, RoleAssignment, User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create_many
@@ -414,13 +414,13 @@ def _readings(accepted: list[_Valid]) -> None:
     for item, reading in zip(items, readings, strict=True):
         kind, value, value2 = item.reading
         elder = elders[item.device.elder_id]
-        message = reading_alert_message(kind, value, value2, limits[elder.pk])
-        if message:
+        values = reading_alert_values(kind, value, value2, limits[elder.pk])
+        if values:
             alert = Alert.objects.create(
                 elder=elder,
                 kind=AlertKind.READING,
                 date=timezone.localdate(item.sent_at),
-                message=f"{elder.display_name}: {message}",
+                values={"name": elder.display_name, **values},
                 reading=reading,
             )
             notify_alert(alert)
@@ -478,17 +478,18 @@ def _close_device_alert(device: Device, column: str, alert_id: int, note: str) -
 
 
 def _raise_device_alert(
-    device: Device, column: str, kind: str, message: str, now: datetime.datetime
+    device: Device, column: str, kind: str, values: dict, now: datetime.datetime
 ) -> bool:
     """One alert per device and kind: the conditional UPDATE claims the device's slot; a
-    second job or gateway that lost the race rolls its alert back with its savepoint."""
+    second job or gateway that lost the race rolls its alert back with its savepoint.
+    The alert stores its values; `alert_text` words it in each reader's language."""
     elder = Elder.objects.select_related("resident").get(pk=device.elder_id)
     with transaction.atomic():
         alert = Alert.objects.create(
             elder=elder,
             kind=kind,
             date=timezone.localdate(now),
-            message=f"{elder.display_name}: {message}",
+            values={"name": elder.display_name, "device": device.serial, **values},
         )
         claimed = Device.objects.filter(pk=device.pk, **{f"{column}__isnull": True}).update(
             **{column: alert}
@@ -521,8 +522,7 @@ def _device_alerts(accepted: list[_Valid], now: datetime.datetime) -> None:
                 device,
                 "battery_alert",
                 AlertKind.BATTERY_LOW,
-                gettext("battery of %(device)s is at %(battery)s%%.")
-                % {"device": device.serial, "battery": device.battery},
+                {"battery": device.battery},
                 now,
             )
         elif device.battery is not None and device.battery >= low and device.battery_alert_id:
@@ -548,13 +548,7 @@ def devices_check_silent(*, now: datetime.datetime | None = None) -> int:
                 device,
                 "silent_alert",
                 AlertKind.DEVICE_SILENT,
-                gettext("%(device)s has not been heard from since %(when)s.")
-                % {
-                    "device": device.serial,
-                    "when": timezone.localtime(device.last_heard or device.installed_at).strftime(
-                        "%Y-%m-%d %H:%M"
-                    ),
-                },
+                {"since": (device.last_heard or device.installed_at).isoformat()},
                 now,
             )
     return raised

@@ -218,7 +218,7 @@ def reassessment_reminders_send(*, today: datetime.date) -> int:
             notification_create_many(
                 recipients=facility_staff_users(elder.facility_id),
                 text=_("%(name)s is due for a new ability assessment on %(date)s."),
-                params={"name": elder.display_name, "date": assessment.next_due.isoformat()},
+                params={"name": elder.display_name, "date": assessment.next_due},
                 kind=Notification.Kind.REMINDER,
                 link=reverse("eldercare:elder_detail", args=[elder.pk]),
             )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 
 from portal.accounts.models import User
@@ -22,13 +23,28 @@ def render_for(
     """`text % params` in the recipient's language.
 
     Pass the lazy message and its parameters separately: `_("...") % {...}` would be
-    rendered at once, in the language of whoever caused the event.
+    rendered at once, in the language of whoever caused the event. Pass dates, times and
+    numbers as values, not strings: they are written as the recipient's language writes them
+    (2026年12月3日 / Dec. 3, 2026), the way the pages write them.
     """
     with translation.override(recipient.language or "zh-hans"):
         rendered = str(text)
         if params:
-            rendered %= {key: str(value) for key, value in params.items()}
+            rendered %= {key: localized(value) for key, value in params.items()}
     return rendered
+
+
+def localized(value: object) -> str:
+    """`value` as the active language writes it on a page (dates in local time)."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, datetime.time):
+        return formats.time_format(value, "TIME_FORMAT")
+    return str(value)
 
 
 def notification_create(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from eldercare.gateway import Gateway, mqtt_client, mqtt_connect
 from eldercare.models import (
@@ -247,7 +247,16 @@ def test_silent_device_raises_one_alert_and_clears_when_it_returns(device, facil
     assert devices_check_silent(now=late + datetime.timedelta(minutes=5)) == 0
     alert = Alert.objects.get(kind=AlertKind.DEVICE_SILENT)
     assert alert.status == AlertStatus.OPEN
-    assert Notification.objects.filter(recipient=facility_staff, text=alert.message).exists()
+    # Stored as kind and values, worded for each reader in their own language.
+    assert alert.message == "" and alert.values["device"] == device.serial
+    with translation.override("en"):
+        english = alert.text
+    with translation.override("zh-hans"):
+        chinese = alert.text
+    assert f"{device.serial} has not been heard from since" in english
+    assert device.serial in chinese and "heard" not in chinese and "年" in chinese
+    notified = Notification.objects.get(recipient=facility_staff, kind="alert").text
+    assert notified == (english if facility_staff.language == "en" else chinese)
 
     device_messages_ingest([_mqtt(device, body(device))])
     alert.refresh_from_db()
@@ -261,6 +270,11 @@ def test_low_battery_raises_one_alert_cleared_when_charged(device):
     device_messages_ingest([_mqtt(device, body(device, battery=12))])
     device_messages_ingest([_mqtt(device, body(device, battery=11))])
     assert Alert.objects.filter(kind=AlertKind.BATTERY_LOW, status=AlertStatus.OPEN).count() == 1
+    alert = Alert.objects.get(kind=AlertKind.BATTERY_LOW)
+    with translation.override("en"):
+        assert alert.text.endswith(f"the battery of {device.serial} is at 12%.")
+    with translation.override("zh-hans"):
+        assert "12%" in alert.text and "battery" not in alert.text
     device_messages_ingest([_mqtt(device, body(device, battery=95))])
     assert not Alert.objects.filter(kind=AlertKind.BATTERY_LOW, status=AlertStatus.OPEN).exists()
 

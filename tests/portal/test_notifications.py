@@ -1,5 +1,6 @@
 """Notifications: written with the event, delivered once, never lost, private to the recipient."""
 
+import datetime
 from unittest import mock
 
 import pytest
@@ -13,7 +14,7 @@ from kombu.exceptions import OperationalError
 
 from portal.notifications import tasks, unread
 from portal.notifications.models import Notification
-from portal.notifications.services import notification_create
+from portal.notifications.services import notification_create, render_for
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,17 @@ def test_text_is_rendered_in_the_recipients_language(django_capture_on_commit_ca
     notification_create(recipient=chinese, text=_("Inbox"))
     assert Notification.objects.get(recipient=english).text == "Inbox"
     assert Notification.objects.get(recipient=chinese).text != "Inbox"
+
+
+def test_dates_and_times_in_a_notification_are_written_as_the_recipients_language_writes_them():
+    when = datetime.datetime(2026, 12, 3, 0, 40, tzinfo=datetime.UTC)  # 08:40 in Beijing
+    params = {"day": datetime.date(2026, 12, 3), "when": when}
+    text = _("Due %(day)s, sent %(when)s.")
+    chinese = render_for(UserFactory(language="zh-hans"), text, params)
+    english = render_for(UserFactory(language="en"), text, params)
+    assert "2026年12月3日" in chinese and "2026年12月3日 08:40" in chinese
+    assert "Dec. 3, 2026" in english and "Dec. 3, 2026, 08:40" in english
+    assert "2026-12-03" not in chinese + english
 
 
 def test_broker_failure_leaves_the_row_unsent_and_resend_unsent_delivers_it(
