@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from portal import months
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_dashboards"
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -271,11 +273,10 @@ def time_in_process(repeat: int) -> float:
     from django.template.loader import render_to_string
 
     from communities.models import Region
-    from portal.dashboards import rollup
     from portal.dashboards.selectors import dashboard_for
 
     county = Region.objects.get(code="530828")
-    month = rollup.current_month()
+    month = months.current_month()
     timings = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -391,7 +392,7 @@ def main() -> None:
         grow(residents, children, elders)
         generated = time.perf_counter() - start
         start = time.perf_counter()
-        rollup.refresh_month(rollup.current_month())
+        rollup.refresh_month(months.current_month())
         refreshed = time.perf_counter() - start
         in_process = time_in_process(args.requests // 4)
         print(f"\n[{name}] {counts()}")

@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from portal import months
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB_NAME = "bench_pages"
@@ -326,7 +328,7 @@ def main() -> None:
                 dashboard_scale.grow(residents, children, elders)
                 print(f"\n[large] {dashboard_scale.counts()}", flush=True)
                 print(f"[large] data built in {time.perf_counter() - start:.0f} s", flush=True)
-            rollup.refresh_month(rollup.current_month())
+            rollup.refresh_month(months.current_month())
             clear_cache()
             rows += measure(size, args, script)
     finally:

@@ -34,6 +34,7 @@ from childcare.models import (
 )
 from communities.models import Resident
 from portal.accounts.models import User
+from portal.months import months_between
 from portal.notifications.models import Notification
 from portal.notifications.services import (
     notification_create,
@@ -445,11 +446,6 @@ def _operated_station_of(child: Child, by: User) -> Station:
     return station
 
 
-def _months_between(earlier: datetime.date, later: datetime.date) -> int:
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - 1 if later.day < earlier.day else months
-
-
 @transaction.atomic
 def attendance_check_in(*, child: Child, brought_by: Guardian, by: User) -> Attendance:
     station = _operated_station_of(child, by)
@@ -459,7 +455,7 @@ def attendance_check_in(*, child: Child, brought_by: Guardian, by: User) -> Atte
     last = Attendance.objects.filter(child=child).order_by("-date").first()
     if last is not None and last.date == today:
         raise ValidationError(_("%(child)s is already checked in today.") % {"child": child})
-    if last is not None and _months_between(last.date, today) >= (
+    if last is not None and months_between(last.date, today) >= (
         rules.HEALTH_EXAM_AFTER_ABSENCE_MONTHS
     ):
         exam = child.health_exam_date

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role, User
+from portal.months import months_between
 
 
 class RegionQuerySet(models.QuerySet):
@@ -381,10 +382,7 @@ class Resident(models.Model):
         return years
 
     def age_in_months_on(self, day: datetime.date) -> int:
-        months = (day.year - self.date_of_birth.year) * 12 + day.month - self.date_of_birth.month
-        if day.day < self.date_of_birth.day:
-            months -= 1
-        return months
+        return months_between(self.date_of_birth, day)
 
 
 class PremisesQuerySet(models.QuerySet):

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from portal import months
 from portal.dashboards import rollup
 
 DEMO_MONTHS = 6
 
 
 def seed(stdout: TextIO) -> None:
-    month = rollup.current_month()
+    month = months.current_month()
     for _ in range(DEMO_MONTHS):
         rollup.refresh_month(month)
-        month = rollup.previous_month(month)
+        month = months.previous_month(month)
     stdout.write(f"Dashboard figures calculated for the last {DEMO_MONTHS} months.\n")

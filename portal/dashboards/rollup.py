@@ -21,24 +21,9 @@ from communities.models import Community, Region
 from portal.dashboards import indicators
 from portal.dashboards.indicators import Anchor, Indicator, Kind, Period
 from portal.dashboards.models import RegionIndicator
+from portal.months import month_start, next_month
 
 logger = logging.getLogger(__name__)
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def previous_month(month: datetime.date) -> datetime.date:
-    return (month - datetime.timedelta(days=1)).replace(day=1)
-
-
-def current_month() -> datetime.date:
-    return month_start(timezone.localdate())
 
 
 def period_for(month: datetime.date, now: datetime.datetime | None = None) -> Period:

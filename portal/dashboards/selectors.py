@@ -22,8 +22,8 @@ from portal.accounts.models import Role, User
 from portal.dashboards import indicators, rules
 from portal.dashboards.indicators import GROUP_LABELS, Indicator, Kind
 from portal.dashboards.models import RegionIndicator
-from portal.dashboards.rollup import current_month, month_start, previous_month
 from portal.formats import format_duration
+from portal.months import current_month, month_start, previous_month
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 EARLIEST_MONTH = datetime.date(2000, 1, 1)

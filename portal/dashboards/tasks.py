@@ -7,6 +7,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from portal import months
 from portal.dashboards import rollup
 
 
@@ -21,8 +22,8 @@ def refresh_rollups(month_iso: str | None = None) -> list[str]:
     if month_iso:
         month = datetime.date.fromisoformat(month_iso)
         return rollup.refresh_month(month)
-    today_month = rollup.current_month()
+    today_month = months.current_month()
     keys = rollup.refresh_month(today_month)
     if timezone.localdate().day <= 2:
-        rollup.refresh_month(rollup.previous_month(today_month))
+        rollup.refresh_month(months.previous_month(today_month))
     return keys

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from communities.models import Region
+from portal import months
 from portal.accounts.models import Role
 from portal.dashboards import rollup
 from portal.dashboards.selectors import dashboard_for
@@ -113,7 +114,7 @@ def generate_monthly_report(self, report_id: int) -> str:  # noqa: ANN001 - boun
 @shared_task
 def schedule_monthly_reports() -> int:
     """On the 1st: last month's report for every region that has officials."""
-    month = rollup.previous_month(rollup.current_month())
+    month = months.previous_month(months.current_month())
     regions = Region.objects.filter(role_assignments__role=Role.OFFICIAL).distinct()
     count = 0
     for region in regions:

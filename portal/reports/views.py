@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from communities.models import Region, RegionQuerySet
 from portal.accounts.models import Role
-from portal.dashboards.rollup import current_month, previous_month
 from portal.dashboards.selectors import home_region
+from portal.months import current_month, previous_month
 from portal.reports.forms import ReportRequestForm
 from portal.reports.models import MonthlyReport
 from portal.reports.services import monthly_report_request

@@ -12,7 +12,7 @@ from eldercare.models import HealthReading
 from portal.api.models import ApiToken
 from portal.api.services import token_revoke
 from portal.dashboards.models import RegionIndicator
-from portal.dashboards.rollup import current_month
+from portal.months import current_month
 from tests.childcare.factories import EnrolmentFactory, SessionFactory, child_of
 from tests.eldercare.factories import ElderFactory
 

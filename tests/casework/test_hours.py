@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from casework import services
 from casework.models import ServiceHours
+from portal import months
 from portal.dashboards import rollup
 from tests.casework.factories import CaseChildFactory, VolunteerFactory
 
@@ -53,7 +54,7 @@ def test_confirmed_90_and_45_minutes_read_2_h_15_min_for_volunteer_and_county(
     assert response.status_code == 302
     assert ServiceHours.objects.confirmed().count() == 2
 
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     with translation.override("en"):
         client.force_login(volunteer)
         mine = client.get("/care/hours/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -65,7 +66,7 @@ def test_confirmed_90_and_45_minutes_read_2_h_15_min_for_volunteer_and_county(
 
 
 def test_unconfirmed_hours_count_nowhere(client, two_visits, volunteer, official, county):
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     client.force_login(volunteer)
 
     mine = client.get("/care/hours/mine/").content.decode()

@@ -15,6 +15,7 @@ from PIL import Image
 from childcare import family_services
 from childcare.models import Booking, Incident, Message, Photo
 from childcare.services import booking_create, enrolment_decide, meal_record
+from portal import months
 from portal.dashboards import rollup
 from portal.dashboards.models import RegionIndicator
 from portal.notifications.models import Notification
@@ -338,9 +339,9 @@ def test_incident_notifies_guardians_and_serious_ones_reach_the_county_dashboard
     incident.refresh_from_db()
     assert incident.acknowledged_by == parent
 
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     row = RegionIndicator.objects.get(
-        region=county, month=rollup.current_month(), key="cc_incidents_serious"
+        region=county, month=months.current_month(), key="cc_incidents_serious"
     )
     assert row.value == 1
     client.force_login(official)
@@ -356,9 +357,9 @@ def test_minor_incident_is_not_on_the_dashboard(enrolled, station_staff, county)
         what="流鼻涕",
         by=station_staff,
     )
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     row = RegionIndicator.objects.filter(
-        region=county, month=rollup.current_month(), key="cc_incidents_serious"
+        region=county, month=months.current_month(), key="cc_incidents_serious"
     ).first()
     assert row is None or row.value == 0
 

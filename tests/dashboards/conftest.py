@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from communities.models import Premises, Region
+from portal import months
 from portal.dashboards import rollup
 from tests.factories import CommunityFactory, PremisesFactory, RegionFactory
 
@@ -45,5 +46,5 @@ def county_tree(community, town_community, other_community):
 
 @pytest.fixture
 def refreshed(county_tree):
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     return county_tree

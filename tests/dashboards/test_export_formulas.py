@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from communities.models import Premises
+from portal import months
 from portal.dashboards import rollup
 from portal.dashboards.selectors import dashboard_for
 from portal.reports.models import MonthlyReport
@@ -46,7 +47,7 @@ def evil_names(county_tree, community):
         status=Premises.Status.IN_USE,
     )
     StationFactory(community=community, name=EVIL)
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     return county_tree
 
 
@@ -74,7 +75,7 @@ def _assert_no_formula_in_xlsx(content: bytes, where: str) -> list[str]:
 
 def test_every_dashboard_export_carries_the_name_as_text(client, official, evil_names):
     client.force_login(official)
-    slugs = list(dashboard_for(evil_names, rollup.current_month()).tables)
+    slugs = list(dashboard_for(evil_names, months.current_month()).tables)
     assert {"premises", "gaps", "stations", "summary"} <= set(slugs)
     seen_evil = set()
     for slug in slugs:
@@ -99,7 +100,7 @@ def test_the_monthly_report_workbook_carries_the_name_as_text(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report = monthly_report_request(
-            region=evil_names, month=rollup.current_month(), by=official
+            region=evil_names, month=months.current_month(), by=official
         )
     report.refresh_from_db()
     assert report.status == MonthlyReport.Status.READY

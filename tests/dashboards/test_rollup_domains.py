@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import months
 from portal.dashboards import rollup
 from portal.dashboards.models import RegionIndicator
 from tests.casework.factories import CaseChildFactory, PairingFactory
@@ -52,12 +53,12 @@ def services(county_tree, community, town_community, other_community):
         community=community, status="closed", closed_at=timezone.now(), closed_reason="已返乡"
     )
     CaseChildFactory(community=other_community)
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     return county_tree
 
 
 def _figure(region, key):
-    row = RegionIndicator.objects.get(region=region, month=rollup.current_month(), key=key)
+    row = RegionIndicator.objects.get(region=region, month=months.current_month(), key=key)
     return row.value, row.numerator, row.denominator
 
 

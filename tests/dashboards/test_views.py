@@ -8,6 +8,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from communities.models import Region
+from portal import months
 from portal.dashboards import indicators, rollup
 from tests.factories import (
     CommunityFactory,
@@ -109,7 +110,7 @@ def test_a_month_without_figures_says_so(client, official, refreshed):
 
 def test_no_resident_name_appears_on_the_dashboard(client, official, refreshed, community):
     ResidentFactory(household__community=community, name="王小明")
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     client.force_login(official)
     html = client.get(_url(refreshed.code)).content.decode()
     assert "王小明" not in html
@@ -176,8 +177,8 @@ def _grow(county, size):
             community = CommunityFactory(region=region, population=1000 * (i + j + 1))
             PremisesFactory(community=community)
             ResidentFactory(household__community=community)
-    rollup.refresh_month(rollup.current_month())
-    rollup.refresh_month(rollup.previous_month(rollup.current_month()))
+    rollup.refresh_month(months.current_month())
+    rollup.refresh_month(months.previous_month(months.current_month()))
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -205,7 +206,7 @@ def test_refresh_shows_new_figures_despite_the_page_cache(client, official, refr
     assert "25,000" in client.get(_url(refreshed.code)).content.decode()
     community.population = 30000
     community.save()
-    rollup.refresh_month(rollup.current_month())
+    rollup.refresh_month(months.current_month())
     assert "30,000" in client.get(_url(refreshed.code)).content.decode()
 
 
