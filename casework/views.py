@@ -88,12 +88,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
     children = selectors.registry_list(request.user, filters=filters, today=today)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_reads_listed(children=list(page), user=request.user, path=request.path)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
-        request,
-        "casework/casechild_list.html",
-        {"page": page, "form": form, "today": today, "query": query.urlencode()},
+        request, "casework/casechild_list.html", {"page": page, "form": form, "today": today}
     )
 
 
