@@ -2,6 +2,7 @@
 
 Two counties under one city, each with one community: "home" (where the personas work)
 and "other" (where the outsider works). Every permission test includes the outsider.
+A station and a care facility in each community, with their staff, complete the cast.
 """
 
 import datetime
@@ -14,6 +15,8 @@ from django.core.cache import cache
 
 from communities.models import Region
 from portal.accounts.models import Role
+from tests.childcare.factories import StationFactory
+from tests.eldercare.factories import CareFacilityFactory
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
 
 # `make test` runs the suite again at moments where the UTC and Beijing dates differ and across a
@@ -129,4 +132,55 @@ def outsider(other_community):
 @pytest.fixture
 def admin_user(db):
     user = UserFactory(name="管理员", is_staff=True, is_superuser=True)
+    return user
+
+
+# --- institutions and their staff (every app's tests meet them) ------------------------------
+
+
+@pytest.fixture
+def station(community):
+    return StationFactory(name="几侎稚家", community=community, licensed_places=15)
+
+
+@pytest.fixture
+def other_station(other_community):
+    return StationFactory(name="别的驿站", community=other_community)
+
+
+@pytest.fixture
+def station_staff(station):
+    user = UserFactory(name="驿站老师")
+    assign(user, Role.STATION_STAFF, station=station)
+    return user
+
+
+@pytest.fixture
+def other_station_staff(other_station):
+    user = UserFactory(name="别站老师")
+    assign(user, Role.STATION_STAFF, station=other_station)
+    return user
+
+
+@pytest.fixture
+def facility(community):
+    return CareFacilityFactory(name="龙泉湖日间照料中心", community=community, day_places=30)
+
+
+@pytest.fixture
+def other_facility(other_community):
+    return CareFacilityFactory(name="他社区敬老院", community=other_community)
+
+
+@pytest.fixture
+def facility_staff(facility):
+    user = UserFactory(name="护理员")
+    assign(user, Role.FACILITY_STAFF, facility=facility)
+    return user
+
+
+@pytest.fixture
+def other_facility_staff(other_facility):
+    user = UserFactory(name="他院护理员")
+    assign(user, Role.FACILITY_STAFF, facility=other_facility)
     return user

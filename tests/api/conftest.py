@@ -3,28 +3,6 @@
 import pytest
 
 from portal.api.services import token_create
-from tests.childcare.factories import StationFactory
-from tests.eldercare.factories import CareFacilityFactory
-
-
-@pytest.fixture
-def station(community):
-    return StationFactory(name="几侎稚家", community=community, licensed_places=15)
-
-
-@pytest.fixture
-def other_station(other_community):
-    return StationFactory(name="别的驿站", community=other_community)
-
-
-@pytest.fixture
-def facility(community):
-    return CareFacilityFactory(name="龙泉湖日间照料中心", community=community, day_places=30)
-
-
-@pytest.fixture
-def other_facility(other_community):
-    return CareFacilityFactory(name="他社区敬老院", community=other_community)
 
 
 @pytest.fixture

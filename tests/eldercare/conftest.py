@@ -4,32 +4,8 @@ their staff, elders with family."""
 import pytest
 
 from portal.accounts.models import Role
-from tests.eldercare.factories import CareFacilityFactory, ElderFactory, FamilyContactFactory
+from tests.eldercare.factories import ElderFactory, FamilyContactFactory
 from tests.factories import UserFactory, assign
-
-
-@pytest.fixture
-def facility(community):
-    return CareFacilityFactory(name="龙泉湖日间照料中心", community=community, day_places=30)
-
-
-@pytest.fixture
-def other_facility(other_community):
-    return CareFacilityFactory(name="他社区敬老院", community=other_community)
-
-
-@pytest.fixture
-def facility_staff(facility):
-    user = UserFactory(name="护理员")
-    assign(user, Role.FACILITY_STAFF, facility=facility)
-    return user
-
-
-@pytest.fixture
-def other_facility_staff(other_facility):
-    user = UserFactory(name="他院护理员")
-    assign(user, Role.FACILITY_STAFF, facility=other_facility)
-    return user
 
 
 @pytest.fixture
