@@ -155,3 +155,16 @@ def test_the_household_view_logs_the_registry_children_it_shows(client, child, c
     assert _get(client, community_staff, url).status_code == 200
     log = AccessLog.objects.get()
     assert (log.user, log.child, log.action) == (community_staff, child, "listed")
+
+
+# --- odd query parameters answer normally, never a 500 --------------------------------
+
+
+# "²" passes str.isdigit() but int() refuses it.
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "abc", ""])
+def test_access_log_child_filter_with_an_odd_value_is_not_a_server_error(
+    client, community_staff, value
+):
+    client.force_login(community_staff)
+    response = client.get(reverse("casework:access_log"), {"child": value})
+    assert response.status_code == 200

@@ -221,3 +221,13 @@ def test_export_query_count_does_not_grow_with_the_data(
     with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
+
+
+# --- a month the calendar does not have -----------------------------------------------
+
+
+def test_year_zero_on_the_dashboard_gives_a_clear_message(client, official, refreshed):
+    client.force_login(official)
+    response = client.get(reverse("dashboards:region", args=[refreshed.code]), {"month": "0000-05"})
+    assert response.status_code == 400
+    assert 'data-testid="dashboard-problem"' in response.content.decode()

@@ -211,3 +211,39 @@ def test_reports_page_lists_only_the_officials_own_regions(
     assert reverse("reports:report_detail", args=[own.pk]) in html
     assert reverse("reports:report_detail", args=[other.pk]) not in html
     assert "他县" not in html
+
+
+# --- a month the calendar does not have -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_year_zero_on_the_report_request_is_a_form_error(client, official, county):
+    client.force_login(official)
+    response = client.post(
+        reverse("reports:report_request"), {"region": county.code, "month": "0000-05"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["month"]
+
+
+# --- a region parameter that is no region code ----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["a\x00b", "ÄÖ", "../x", "no-such-region"])
+def test_report_list_with_an_odd_region_filter_lists_nothing(client, official, county, value):
+    MonthlyReport.objects.create(region=county, month="2026-01-01")
+    client.force_login(official)
+    response = client.get(reverse("reports:report_list"), {"region": value})
+    assert response.status_code == 200
+    assert list(response.context["reports"]) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["a\x00b", "no-such-region"])
+def test_report_request_with_an_odd_region_is_a_form_error(client, official, value):
+    client.force_login(official)
+    response = client.post(reverse("reports:report_request"), {"region": value, "month": "2026-01"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["region"]
+    assert not MonthlyReport.objects.exists()

@@ -1,4 +1,4 @@
-"""A reason longer than its column is a clear message and changes nothing, never a 500."""
+"""Ending a pairing: a reason longer than its column is a clear message and changes nothing."""
 
 import pytest
 from django.urls import reverse
