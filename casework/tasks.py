@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import rules
 from casework.models import CarerReviewNotice, CaseChild, CaseStatus, OverdueNotice, Pairing
-from casework.services import community_staff_by_community
 from communities.models import Community
+from communities.selectors import community_staff_by_community
 from eldercare.models import AbilityAssessment
 from portal.accounts.models import User
 from portal.notifications.models import Notification

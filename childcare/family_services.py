@@ -33,6 +33,7 @@ from childcare.models import (
     Station,
 )
 from childcare.photos import clean_photo
+from communities.selectors import community_staff_by_community
 from portal.accounts.models import Role, RoleAssignment, User
 from portal.accounts.sms import get_sms_sender
 from portal.notifications.models import Notification
@@ -404,8 +405,6 @@ def incident_record(
             link=child.get_absolute_url(),
         )
     if serious:
-        from casework.services import community_staff_by_community
-
         community = station.community
         staff = community_staff_by_community([community]).get(community.pk, [])
         # The community's staff learn that something serious happened and where, not who.
