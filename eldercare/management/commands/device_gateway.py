@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", default=settings.DEVICE_MQTT_TOPIC_PREFIX)
         parser.add_argument("--batch", type=int, default=500)
         parser.add_argument("--client-id", default="portal-device-gateway")
+        parser.add_argument(
+            "--group",
+            default="",
+            help="Share the subscription with the other gateways of this group (MQTT "
+            "$share): run one gateway per core, each with its own --client-id.",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if not options["url"]:
@@ -31,6 +37,7 @@ class Command(BaseCommand):
             prefix=str(options["prefix"]),
             batch=int(options["batch"]),
             client_id=str(options["client_id"]),
+            group=str(options["group"]),
         )
         runner = threading.Thread(target=gateway.run, args=(stop,), daemon=True)
         runner.start()
