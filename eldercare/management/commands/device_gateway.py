@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 
 from django.conf import settings
@@ -18,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--url", default=settings.DEVICE_MQTT_URL)
         parser.add_argument("--prefix", default=settings.DEVICE_MQTT_TOPIC_PREFIX)
         parser.add_argument("--batch", type=int, default=500)
-        parser.add_argument("--client-id", default="portal-device-gateway")
+        # One client id per gateway process: the broker keeps each one's session while it
+        # restarts. The host name tells scaled-out containers apart.
+        parser.add_argument("--client-id", default=f"portal-device-gateway-{socket.gethostname()}")
         parser.add_argument(
             "--group",
             default="",
