@@ -331,3 +331,25 @@ def test_alarm_board_polls_with_etag_and_scopes(client, device, facility_staff, 
     client.force_login(outsider)
     assert client.get(url).json()["alarms"] == []
     assert client.get(reverse("eldercare:alarm_detail", args=[alarm.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_refused_messages_page_shows_the_users_own_devices_only(
+    client, device, facility_staff, other_facility_staff, admin_user
+):
+    forged = Incoming(body=body(device, "sos"), signature="00", via="mqtt")
+    ghost = Incoming(body=b'{"device": "NO-SUCH", "id": "x"}', signature="00", via="mqtt")
+    device_messages_ingest([forged, ghost])
+    own, unknown = DeadLetter.objects.order_by("pk")
+    assert own.device == device and unknown.device is None
+    url = reverse("eldercare:dead_letter_list")
+
+    client.force_login(facility_staff)
+    html = client.get(url).content.decode()
+    assert f"dead-letter-{own.pk}" in html and f"dead-letter-{unknown.pk}" not in html
+    client.force_login(other_facility_staff)
+    html = client.get(url).content.decode()
+    assert "dead-letter-" not in html
+    client.force_login(admin_user)
+    html = client.get(url).content.decode()
+    assert f"dead-letter-{own.pk}" in html and f"dead-letter-{unknown.pk}" in html
