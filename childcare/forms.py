@@ -25,7 +25,7 @@ from childcare.models import (
 from communities.models import Community, Region
 from portal.accounts.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what the browser reads
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
