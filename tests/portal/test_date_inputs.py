@@ -14,6 +14,7 @@ FORM_MODULES = [
     "casework.forms",
     "childcare.family_forms",
     "childcare.forms",
+    "childcare.start_forms",
     "communities.forms",
     "eldercare.device_views",
     "eldercare.forms",
