@@ -254,7 +254,7 @@ def test_withdrawn_consent_stops_booking_and_applying_until_given_again(
     )
     assert "consent" in response.content.decode().lower() or "同意" in response.content.decode()
     assert not Booking.objects.filter(child=child).exists()
-    with pytest.raises(ValidationError, match="consent"):
+    with pytest.raises(ValidationError) as refused:
         services.enrolment_apply(
             child=child,
             station=station,
@@ -263,6 +263,7 @@ def test_withdrawn_consent_stops_booking_and_applying_until_given_again(
             vaccinations_confirmed=True,
             by=parent,
         )
+    assert refused.value.error_list[0].code == "no_consent"
     assert not Enrolment.objects.exists()
 
     client.post(
