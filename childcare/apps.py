@@ -7,6 +7,8 @@ class ChildcareConfig(AppConfig):
     verbose_name = _("Childcare")
 
     def ready(self) -> None:
-        from childcare import live
+        from childcare import live, receivers
+        from communities.signals import resident_linked
 
         live.connect()
+        resident_linked.connect(receivers.on_resident_linked, dispatch_uid="childcare-guardians")

@@ -16,6 +16,7 @@ from typing import TextIO
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from childcare.consent import CURRENT_VERSION
 from childcare.models import (
     Attendance,
     Booking,
@@ -26,6 +27,8 @@ from childcare.models import (
     EnrolmentEvent,
     GrowthRecord,
     Guardian,
+    GuardianConsent,
+    GuardianRelation,
     HealthCheck,
     MealRecord,
     NapRecord,
@@ -242,8 +245,17 @@ def seed(stdout: TextIO) -> None:
             Guardian.objects.get_or_create(
                 child=child,
                 user=parent,
-                defaults={"name": "李芳", "relation": "母亲", "phone": "13800000001"},
+                defaults={
+                    "name": "李芳",
+                    "relation": GuardianRelation.MOTHER,
+                    "phone": "13800000001",
+                },
             )
+            # The demo parent consented when registering the child (PIPL art. 31).
+            if not GuardianConsent.objects.active().filter(child=child, user=parent).exists():
+                GuardianConsent.objects.create(
+                    child=child, user=parent, version=CURRENT_VERSION, given_at=timezone.now()
+                )
             Guardian.objects.get_or_create(
                 child=child, name="李建国", defaults={"relation": "外公", "may_collect": True}
             )

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from childcare.models import Absence, CareClass, Child, CourseStrand, Incident, Station
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what the browser reads
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 

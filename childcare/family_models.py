@@ -21,6 +21,58 @@ def _guardian_children(user: User) -> models.QuerySet:
     return Guardian.objects.filter(user=user).values("child_id")
 
 
+# --- guardian consent (PIPL art. 28 and 31) --------------------------------------------------
+
+
+class GuardianConsentQuerySet(models.QuerySet):
+    def active(self) -> GuardianConsentQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class GuardianConsent(models.Model):
+    """A guardian's consent to the processing of their child's personal information.
+
+    A child under 14 is sensitive personal information (个人信息保护法 art. 28); processing it
+    needs the guardian's consent (art. 31). The row records which version of the text
+    (childcare.consent) the guardian was shown and when; withdrawing keeps the row and sets
+    `withdrawn_at`, so the history stays. Booking and applying need an active consent.
+    """
+
+    child = models.ForeignKey(
+        "childcare.Child",
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("child"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("guardian")
+    )
+    version = models.CharField(_("version of the text"), max_length=20)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = GuardianConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guardian consent")
+        verbose_name_plural = _("guardian consents")
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "user"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="childcare_guardianconsent_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="childcare_guardianconsent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} · {self.user_id} · {self.version}"
+
+
 # --- photos ----------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,10 +22,10 @@ from childcare.models import (
     Station,
     TimetableSlot,
 )
-from communities.models import Community, Region, Resident
+from communities.models import Community, Region
 from portal.accounts.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what the browser reads
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -59,22 +58,6 @@ class BookingForm(forms.Form):
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = Child.objects.of_guardian(user).select_related("resident")
-
-
-class ChildRegisterForm(forms.Form):
-    name = forms.CharField(label=_("Child's name"), max_length=50)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Resident.Sex.choices)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
-    relation = forms.CharField(
-        label=_("Relation to the head of household"), max_length=20, initial=_("Child")
-    )
-    allergies = forms.CharField(label=_("Allergies"), max_length=200, required=False)
-
-    def clean_date_of_birth(self):  # noqa: ANN201
-        value = self.cleaned_data["date_of_birth"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return value
 
 
 class GuardianForm(forms.Form):

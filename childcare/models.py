@@ -334,8 +334,21 @@ class Child(models.Model):
         return self.resident.age_in_months_on(day)
 
 
+class GuardianRelation(models.TextChoices):
+    """How the parent who declares a child is related to it (not to the head of household)."""
+
+    FATHER = "father", _("Father")
+    MOTHER = "mother", _("Mother")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    OTHER = "other", _("Other guardian")
+
+
 class Guardian(models.Model):
-    """A person listed for a child: parents (with a portal account) and authorised collectors."""
+    """A person listed for a child: parents (with a portal account) and authorised collectors.
+
+    `relation` is one of GuardianRelation's values for a parent who declared the child on the
+    portal, and free text ("外公", "姑姑") for the people a guardian lists as collectors.
+    """
 
     child = models.ForeignKey(
         Child, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("child")
@@ -366,7 +379,13 @@ class Guardian(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.relation})"
+        return f"{self.name} ({self.relation_label})"
+
+    @property
+    def relation_label(self) -> str:
+        if self.relation in GuardianRelation.values:
+            return str(GuardianRelation(self.relation).label)
+        return self.relation
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -1000,6 +1019,7 @@ class ChildAccessLog(models.Model):
 from childcare.family_models import (  # noqa: E402, F401
     Absence,
     Announcement,
+    GuardianConsent,
     Incident,
     Message,
     MessageRead,

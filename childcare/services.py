@@ -32,7 +32,11 @@ from childcare.models import (
     Station,
     TimetableSlot,
 )
-from communities.models import Resident
+from childcare.start_services import (
+    require_consent,
+    require_household_not_refused,
+    require_verified_household,
+)
 from portal.accounts.models import User
 from portal.months import months_between
 from portal.notifications.models import Notification
@@ -56,47 +60,6 @@ def _is_guardian(child: Child, user: User) -> bool:
 
 
 # --- children --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def child_register(
-    *,
-    name: str,
-    sex: str,
-    date_of_birth: datetime.date,
-    relation: str,
-    allergies: str = "",
-    by: User,
-) -> Child:
-    """A parent adds their child: a Resident in the parent's household, the Child, and the
-    parent as its first guardian (who may collect)."""
-    parent_resident = Resident.objects.filter(user=by).select_related("household").first()
-    if parent_resident is None:
-        raise ValidationError(
-            _(
-                "Your household is not registered with your community yet. "
-                "Please ask the community office to add it first."
-            )
-        )
-    if date_of_birth > timezone.localdate():
-        raise ValidationError(_("The date of birth cannot be in the future."))
-    resident = Resident.objects.create(
-        household=parent_resident.household,
-        name=name,
-        sex=sex,
-        date_of_birth=date_of_birth,
-        relation_to_head=relation,
-    )
-    child = Child.objects.create(resident=resident, allergies=allergies)
-    Guardian.objects.create(
-        child=child,
-        user=by,
-        name=parent_resident.name,
-        relation=_("Parent"),
-        phone=parent_resident.phone or (by.phone or ""),
-        may_collect=True,
-    )
-    return child
 
 
 @transaction.atomic
@@ -164,6 +127,8 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     """
     if not _is_guardian(child, by):
         raise ValidationError(_("You can only book for your own children."))
+    require_consent(child)
+    require_verified_household(child)
     session = Session.objects.select_related("station").get(pk=session.pk)
     if session.starts() <= timezone.now():
         raise ValidationError(_("This session has already started; it can no longer be booked."))
@@ -316,6 +281,10 @@ def enrolment_apply(
     """A guardian applies for a place (入托)."""
     if not _is_guardian(child, by):
         raise ValidationError(_("You can only apply for your own children."))
+    require_consent(child)
+    # A family waiting for the community's verification may apply; the station cannot offer
+    # the place until the household is verified (enrolment_decide).
+    require_household_not_refused(child)
     if station.status == Station.Status.CLOSED:
         raise ValidationError(_("This station is closed."))
     if not vaccinations_confirmed:
@@ -386,6 +355,8 @@ def enrolment_decide(
     previous = enrolment.status
     if status not in enrolment.allowed_transitions():
         raise ValidationError(_("This application cannot be moved to that status now."))
+    if status in ("offered", "enrolled"):
+        require_verified_household(enrolment.child, offering=True)
     if status == "enrolled":
         if care_class is None:
             raise ValidationError(_("Choose the class the child joins."))

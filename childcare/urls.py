@@ -1,6 +1,6 @@
 from django.urls import path
 
-from childcare import family_views, views
+from childcare import family_views, start_views, views
 
 app_name = "childcare"
 
@@ -11,7 +11,17 @@ urlpatterns = [
     path("sessions/<int:pk>/book/", views.booking_create, name="booking_create"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("my/", views.parent_home, name="parent_home"),
-    path("my/children/new/", views.child_register, name="child_register"),
+    path("my/children/new/", start_views.child_register, name="child_register"),
+    path("start/", start_views.start, name="start"),
+    path("start/household/", start_views.start_household, name="start_household"),
+    path("start/child/", start_views.start_child, name="start_child"),
+    path("children/<int:pk>/consent/", start_views.consent_page, name="consent"),
+    path(
+        "children/<int:pk>/consent/withdraw/",
+        start_views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("children/<int:pk>/consent/give/", start_views.consent_give, name="consent_give"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/guardians/new/", views.guardian_add, name="guardian_add"),
     path("children/<int:pk>/access-log/", views.child_access_log, name="child_access_log"),

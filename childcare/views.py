@@ -17,12 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from childcare import family_selectors, family_services, forms, rules, selectors, services
+from childcare import (
+    family_selectors,
+    family_services,
+    forms,
+    rules,
+    selectors,
+    services,
+    start_services,
+    start_views,
+)
 from childcare.live import child_version
 from childcare.models import (
     Booking,
     Child,
     Enrolment,
+    GuardianConsent,
     Session,
     Station,
     TimetableSlot,
@@ -113,22 +123,18 @@ def parent_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "childcare/parent_home.html",
-        {"children": children, "bookings": bookings, "enrolments": enrolments},
+        {
+            "children": children,
+            "bookings": bookings,
+            "enrolments": enrolments,
+            "household": start_views.household_status(request.user),
+            "without_consent": set(
+                children.exclude(
+                    pk__in=GuardianConsent.objects.active().values("child_id")
+                ).values_list("pk", flat=True)
+            ),
+        },
     )
-
-
-@login_required
-def child_register(request: HttpRequest) -> HttpResponse:
-    form = forms.ChildRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            child = services.child_register(**form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("%(child)s has been added.") % {"child": child})
-            return redirect("childcare:parent_home")
-    return render(request, "childcare/child_form.html", {"form": form})
 
 
 @login_required
@@ -236,6 +242,10 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photos_withdrawn": any(
                 g.user_id == request.user.pk and g.photos_withdrawn for g in page.guardians
             ),
+            "my_consent": GuardianConsent.objects.active()
+            .filter(child=child, user=request.user)
+            .first(),
+            "consent_withdrawn": not is_guardian and start_services.consent_withdrawn(child),
         },
     )
 
@@ -398,7 +408,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     enrolments = (
         Enrolment.objects.visible_to(request.user)
         .filter(station__in=Station.objects.managed_by(request.user))
-        .select_related("child__resident", "station", "care_class")
+        .select_related("child__resident__household", "station", "care_class")
     )
     status = request.GET.get("status", "")
     if status in Enrolment.Status.values:
@@ -414,7 +424,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related(
-            "child__resident", "station", "care_class"
+            "child__resident__household", "station", "care_class"
         ),
         pk=pk,
     )
@@ -471,6 +481,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "age_months": child.age_in_months_on(enrolment.start_date),
             "guardians": child.guardians.all(),
             # The station's staff see who changed the application; the parent does not.
+            "household_pending": child.resident.household.status != "verified",
+            "consent_withdrawn": start_services.consent_withdrawn(child),
             "history": history_of([enrolment]) if can_decide else None,
         },
     )
@@ -560,5 +572,6 @@ def child_care(request: HttpRequest, pk: int) -> HttpResponse:
             "forms": action_forms,
             "page": page,
             "no_photos": bool(family_services.children_without_photo_consent([child.pk])),
+            "consent_withdrawn": start_services.consent_withdrawn(child),
         },
     )

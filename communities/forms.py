@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -13,8 +12,8 @@ from communities.models import Community, Household, Premises, Resident
 from communities.services import (
     DUPLICATE_ID_NUMBER,
     FREE_PREMISES_HAVE_NO_RENT,
-    FUTURE_DATE_OF_BIRTH,
     ORIGIN_ONLY_IF_RELOCATED,
+    check_date_of_birth,
 )
 from communities.validators import (
     normalise_id_number,
@@ -133,8 +132,8 @@ class ResidentForm(forms.ModelForm):
 
     def clean_date_of_birth(self) -> Any:
         value = self.cleaned_data["date_of_birth"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(FUTURE_DATE_OF_BIRTH)
+        if value:
+            check_date_of_birth(value)
         return value
 
     def clean_id_number(self) -> str:
@@ -201,4 +200,12 @@ class PremisesFilterForm(forms.Form):
     )
     terms = forms.ChoiceField(
         label=_("terms"), required=False, choices=[("", _("All"))] + list(Premises.Terms.choices)
+    )
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the family reads it)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

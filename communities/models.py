@@ -235,13 +235,25 @@ class HouseholdQuerySet(models.QuerySet):
             return self
         return self.filter(address__icontains=text)
 
+    def pending(self) -> HouseholdQuerySet:
+        """Households a family declared that their community has not verified yet."""
+        return self.filter(status=HouseholdStatus.PENDING)
+
     def with_resident_count(self) -> HouseholdQuerySet:
         # A subquery: visible_to() may already join residents, and a joined Count would
         # then count only the rows that join matched.
         return self.annotate(resident_count=_count_of(Resident.objects.all(), "household"))
 
 
+class HouseholdStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the community to verify")
+    VERIFIED = "verified", _("Verified by the community")
+    REFUSED = "refused", _("Refused by the community")
+
+
 class Household(models.Model):
+    Status = HouseholdStatus
+
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
     )
@@ -250,6 +262,21 @@ class Household(models.Model):
     origin_township = models.CharField(_("township of origin"), max_length=50, blank=True)
     origin_village = models.CharField(_("village of origin"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Households the community records itself are verified; one a family declares on the
+    # portal waits for the community's staff (household_declare / household_verify).
+    status = models.CharField(
+        _("status"), max_length=10, choices=HouseholdStatus.choices, default="verified"
+    )
+    refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = HouseholdQuerySet.as_manager()
@@ -267,6 +294,15 @@ class Household(models.Model):
             models.CheckConstraint(
                 condition=Q(is_relocated=True) | Q(origin_village="", origin_township=""),
                 name="communities_household_origin_only_if_relocated",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "refused"]),
+                name="communities_household_status_valid",
+            ),
+            # The family reads the reason on their page: a refusal always gives one.
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="communities_household_refused_has_reason",
             ),
         ]
 
@@ -345,6 +381,16 @@ class Resident(models.Model):
         related_name="resident",
         verbose_name=_("portal account"),
     )
+    # Set when a family's declaration matches a resident the community already holds (same ID
+    # number, or same name and date of birth in the community): staff merge or dismiss it.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+        verbose_name=_("possible duplicate of"),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ResidentQuerySet.as_manager()
@@ -375,6 +421,10 @@ class Resident(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+    @property
+    def is_verified(self) -> bool:
+        return self.household.status == HouseholdStatus.VERIFIED
+
     def age_on(self, day: datetime.date) -> int:
         years = day.year - self.date_of_birth.year
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
@@ -383,6 +433,38 @@ class Resident(models.Model):
 
     def age_in_months_on(self, day: datetime.date) -> int:
         return months_between(self.date_of_birth, day)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def managed_by(self, user: User) -> InvitationQuerySet:
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(_staff_community_q(user, "resident__household__community"))
+
+
+class Invitation(models.Model):
+    """Community staff invite a resident they hold to the portal by SMS; signing up with that
+    phone number links the new account to the resident (communities.receivers)."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("resident")
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
+    created = models.DateTimeField(_("sent at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.phone}"
 
 
 class PremisesQuerySet(models.QuerySet):

@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from communities import services
 from communities.forms import (
@@ -22,6 +24,7 @@ from communities.forms import (
     HouseholdSearchForm,
     PremisesFilterForm,
     PremisesForm,
+    RefusalForm,
     ResidentForm,
     ResidentSearchForm,
 )
@@ -52,7 +55,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     )
     if not communities:
         raise Http404
-    return render(request, "communities/staff_home.html", {"communities": communities})
+    pending = Household.objects.managed_by(request.user).pending().count()
+    return render(
+        request,
+        "communities/staff_home.html",
+        {"communities": communities, "pending_declarations": pending},
+    )
 
 
 @login_required
@@ -209,6 +217,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manages": manages,
         # The staff who manage the record see who changed it.
         "history": history_of([resident]) if manages else None,
+        "invitations": resident.invitations.all() if manages else [],
     }
     return render(request, "communities/resident_detail.html", context)
 
@@ -330,3 +339,128 @@ def premises_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Premises saved."))
             return redirect(saved)
     return render(request, "communities/premises_edit.html", {"form": form, "premises": premises})
+
+
+# --- families' declarations -----------------------------------------------------------------
+
+
+@login_required
+def declaration_list(request: HttpRequest) -> HttpResponse:
+    """Households families declared, waiting for verification, and residents that may be
+    people the community already holds."""
+    if not Community.objects.managed_by(request.user).exists():
+        raise Http404
+    residents = Resident.objects.select_related(
+        "possible_duplicate_of__household", "user"
+    ).order_by("pk")
+    pending = (
+        Household.objects.managed_by(request.user)
+        .pending()
+        .select_related("community__region")
+        .prefetch_related(Prefetch("residents", queryset=residents))
+        .order_by("created", "pk")
+    )
+    flagged = (
+        Resident.objects.managed_by(request.user)
+        .filter(possible_duplicate_of__isnull=False)
+        .exclude(household__status=Household.Status.PENDING)
+        .select_related("household__community__region", "possible_duplicate_of__household")
+    )
+    return render(
+        request,
+        "communities/declaration_list.html",
+        {
+            "page": _page(request, pending),
+            "flagged": flagged,
+            "refusal_form": RefusalForm(),
+        },
+    )
+
+
+def _declaration_done(request: HttpRequest, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("communities:declaration_list")
+
+
+@login_required
+@require_POST
+def declaration_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(Household.objects.managed_by(request.user), pk=pk)
+    try:
+        services.household_verify(household=household, by=request.user)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+        return redirect("communities:declaration_list")
+    return _declaration_done(request, _("Household verified; the family is notified."))
+
+
+@login_required
+@require_POST
+def declaration_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(Household.objects.managed_by(request.user), pk=pk)
+    form = RefusalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the family a reason."))
+        return redirect("communities:declaration_list")
+    try:
+        services.household_refuse(
+            household=household, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except ValidationError as exc:
+        show_refusal(request, exc)
+        return redirect("communities:declaration_list")
+    return _declaration_done(request, _("Household refused; the family sees your reason."))
+
+
+@login_required
+@require_POST
+def declaration_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(Household.objects.managed_by(request.user), pk=pk)
+    try:
+        target = services.household_merge(household=household, by=request.user)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+        return redirect("communities:declaration_list")
+    messages.success(request, _("Merged into the community's records."))
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def resident_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.managed_by(request.user), pk=pk)
+    try:
+        into = services.resident_merge(declared=resident, by=request.user)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+        return redirect("communities:declaration_list")
+    messages.success(request, _("Merged into the community's records."))
+    return redirect(into)
+
+
+@login_required
+@require_POST
+def resident_dismiss_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.managed_by(request.user), pk=pk)
+    services.duplicate_dismiss(resident=resident, by=request.user)
+    return _declaration_done(request, _("Marked as a different person."))
+
+
+@login_required
+@require_POST
+def resident_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(
+        Resident.objects.managed_by(request.user).select_related("household__community__region"),
+        pk=pk,
+    )
+    try:
+        services.invitation_send(
+            resident=resident,
+            signup_url=request.build_absolute_uri(reverse("account_signup")),
+            by=request.user,
+        )
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, _("Invitation sent by SMS."))
+    return redirect(resident)

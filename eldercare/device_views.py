@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from eldercare.models import (
     AlarmOutcome,
     AlarmStatus,
     CareFacility,
+    DeadLetter,
     Device,
     DeviceKind,
     Elder,
@@ -32,6 +34,7 @@ from eldercare.services import devices as device_services
 from portal.refusals import show_refusal
 
 MAX_BODY = 16 * 1024
+PAGE_SIZE = 50
 
 # --- HTTP push ------------------------------------------------------------------------------
 
@@ -163,7 +166,8 @@ class DeviceForm(forms.Form):
         label=gettext_lazy("Installed in the elder's home"), required=False
     )
     installed_on = forms.DateField(
-        label=gettext_lazy("Installed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Installed on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     heartbeat_minutes = forms.IntegerField(
         label=gettext_lazy("Heartbeat interval (minutes)"), min_value=1, max_value=1440, initial=10
@@ -172,12 +176,22 @@ class DeviceForm(forms.Form):
 
 @login_required
 def device_list(request: HttpRequest) -> HttpResponse:
-    devices = Device.objects.visible_to(request.user).select_related("elder__resident", "facility")
-    return render(
-        request,
-        "eldercare/device_list.html",
-        {"devices": devices, "silent_after": timezone.now()},
+    devices = (
+        Device.objects.visible_to(request.user)
+        .select_related("elder__resident", "facility")
+        .order_by("serial", "pk")
     )
+    page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "eldercare/device_list.html", {"page": page})
+
+
+@login_required
+def dead_letter_list(request: HttpRequest) -> HttpResponse:
+    """Messages refused from the user's devices, newest first, with the reason: a device
+    with a wrong secret or clock shows here before anyone wonders why it is silent."""
+    letters = DeadLetter.objects.visible_to(request.user).select_related("device")
+    page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "eldercare/deadletter_list.html", {"page": page})
 
 
 @login_required

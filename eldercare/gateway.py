@@ -53,9 +53,14 @@ def mqtt_connect(client: mqtt.Client) -> None:
 
 
 class Gateway:
-    def __init__(self, *, url: str, prefix: str, batch: int = 500, client_id: str = "") -> None:
+    def __init__(
+        self, *, url: str, prefix: str, batch: int = 500, client_id: str = "", group: str = ""
+    ) -> None:
         self.url = url
         self.prefix = prefix.rstrip("/")
+        # Several gateways in one MQTT shared subscription ($share/<group>/...) split the
+        # messages between them: the broker gives each message to one of them.
+        self.group = group
         self.batch = batch
         self.client_id = client_id
         self.inbox: queue.Queue[tuple[str, bytes]] = queue.Queue()
@@ -67,7 +72,8 @@ class Gateway:
         self, client: mqtt.Client, userdata: object, flags: object, rc: object, props: object = None
     ) -> None:
         # QoS 1: the broker keeps what arrives while the gateway restarts (persistent session).
-        client.subscribe(f"{self.prefix}/+/up", qos=1)
+        topic = f"{self.prefix}/+/up"
+        client.subscribe(f"$share/{self.group}/{topic}" if self.group else topic, qos=1)
 
     def _on_subscribe(self, *args: object) -> None:
         self.subscribed.set()

@@ -43,6 +43,7 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("devices/ingest/", device_views.ingest, name="device_ingest"),
     path("devices/", device_views.device_list, name="device_list"),
+    path("devices/refused/", device_views.dead_letter_list, name="dead_letter_list"),
     path("elders/<int:pk>/devices/new/", device_views.device_create, name="device_create"),
     path("smart-care/", device_views.smart_care, name="smart_care"),
     path("alarms/", device_views.alarm_board, name="alarm_board"),

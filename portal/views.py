@@ -39,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
         target = start_page_for(request.user)
         if target:
             return redirect(target)
+        # No role yet: a family new to the portal registers household and child.
+        return redirect("childcare:start")
     station_finder_url = reverse("childcare:station_finder")
     return render(request, "home.html", {"station_finder_url": station_finder_url})
 

@@ -168,6 +168,17 @@ class DeviceMessage(models.Model):
         return f"{self.device_id}/{self.message_id}"
 
 
+class DeadLetterQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> DeadLetterQuerySet:
+        """Refused messages of the devices a user manages; those from no known device only
+        to administrators (they name no elder, so no facility's staff can act on them)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(device__in=Device.objects.visible_to(user))
+
+
 class DeadLetter(models.Model):
     """A message refused, with the reason: never a crash, never silently dropped."""
 
@@ -183,6 +194,8 @@ class DeadLetter(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     # The raw payload, cut to a size that cannot fill the disk.
     payload = models.TextField(blank=True)
+
+    objects = DeadLetterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-pk"]

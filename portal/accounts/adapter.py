@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from portal.accounts import signed_in
+from portal.accounts import signals, signed_in
 from portal.accounts.models import User
 from portal.accounts.phone import MainlandPhoneField, normalize_phone
 from portal.accounts.sms import get_sms_sender
@@ -60,6 +60,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user.phone_verified = verified
         if user.pk is not None:
             user.save(update_fields=["phone", "phone_verified"])
+            if verified:
+                signals.phone_verified.send(sender=User, user=user)
 
     def get_phone(self, user: User) -> tuple[str, bool] | None:
         if user.phone:
@@ -70,6 +72,7 @@ class AccountAdapter(DefaultAccountAdapter):
         User.objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
         signed_in.forget([user.pk])
         user.phone_verified = True
+        signals.phone_verified.send(sender=User, user=user)
 
     def get_user_by_phone(self, phone: str) -> User | None:
         # The login form hands over the number as typed (e.g. without +86).

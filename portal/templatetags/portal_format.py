@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -25,3 +27,14 @@ def figure(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
     return number_format(value, force_grouping=True)
+
+
+@register.filter
+def short_moment(value: datetime.datetime | None) -> str:
+    """A recent moment without its year, as the reader's language writes it, in local time:
+    12月3日 08:40 / Dec. 3, 08:40."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{date_format(value, 'MONTH_DAY_FORMAT')} {date_format(value, 'H:i')}"

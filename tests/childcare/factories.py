@@ -6,11 +6,13 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from childcare.consent import CURRENT_VERSION
 from childcare.models import (
     CareClass,
     Child,
     Enrolment,
     Guardian,
+    GuardianConsent,
     Session,
     Station,
 )
@@ -57,11 +59,21 @@ class ChildFactory(DjangoModelFactory):
 class GuardianFactory(DjangoModelFactory):
     class Meta:
         model = Guardian
+        skip_postgeneration_save = True
 
     child = factory.SubFactory(ChildFactory)
     user = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"监护人{n}")
     relation = "母亲"
+
+    @factory.post_generation
+    def consent(obj, create, extracted, **kwargs):
+        """A guardian with an account has given consent (pass consent=False for one who has
+        not): booking and applying need it."""
+        if create and obj.user_id and extracted is not False:
+            GuardianConsent.objects.create(
+                child=obj.child, user=obj.user, version=CURRENT_VERSION, given_at=timezone.now()
+            )
 
 
 class SessionFactory(DjangoModelFactory):

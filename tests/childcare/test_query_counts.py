@@ -77,7 +77,8 @@ def count_queries(client, url, django_assert_num_queries, n):
     return response
 
 
-CHILD_PAGE_QUERIES = 19  # with the live part: photos, last messages, unread, incidents
+# With the live part (photos, last messages, unread, incidents) and the guardian's consent.
+CHILD_PAGE_QUERIES = 20
 DAY_PAGE_QUERIES = 13  # absences too; includes the one insert logging access to the children listed
 
 

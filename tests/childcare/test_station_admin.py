@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from childcare.consent import CURRENT_VERSION
 from childcare.models import CourseStrand, Session, TimetableSlot
 from tests.childcare.factories import login
 
@@ -174,14 +175,24 @@ def test_parent_adds_a_child_into_their_household(client, parent, community):
     household = HouseholdFactory(community=community)
     ResidentFactory(household=household, user=parent, name="家长本人")
     login(client, parent)
+    born = (timezone.localdate() - datetime.timedelta(days=300)).isoformat()
     response = client.post(
         reverse("childcare:child_register"),
-        {"name": "小明", "sex": "M", "date_of_birth": "2025-06-01", "relation": "子女"},
+        {
+            "name": "小明",
+            "sex": "M",
+            "date_of_birth": born,
+            "relation": "mother",
+            "consent_version": CURRENT_VERSION,
+            "consent": "on",
+        },
     )
     assert response.status_code == 302
     kid = Resident.objects.get(name="小明")
     assert kid.household == household
-    assert kid.child.guardians.get().user == parent
+    guardian = kid.child.guardians.get()
+    assert (guardian.user, guardian.relation) == (parent, "mother")
+    assert kid.child.consents.get().version == CURRENT_VERSION
 
 
 @pytest.mark.django_db
@@ -189,9 +200,13 @@ def test_parent_without_household_gets_a_clear_message(client, parent):
     from communities.models import Resident
 
     login(client, parent)
+    # Said before the form is filled: the household comes first, and where to declare it.
+    page = client.get(reverse("childcare:child_register")).content.decode()
+    assert "child-form" not in page
+    assert reverse("childcare:start") in page
     response = client.post(
         reverse("childcare:child_register"),
-        {"name": "小明", "sex": "M", "date_of_birth": "2025-06-01", "relation": "子女"},
+        {"name": "小明", "sex": "M", "date_of_birth": "2025-06-01", "relation": "mother"},
     )
     assert response.status_code == 200
     assert "社区" in response.content.decode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -150,6 +151,26 @@ def test_no_main_page_scrolls_sideways_at_375px(browser, live_server, demo_data)
             if width > PHONE["width"]:
                 too_wide[f"{mode}/{name}"] = width
     assert not too_wide, too_wide
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{2}-\d{2} \d{2}:\d{2}\b")
+CHINESE_DATE = re.compile(r"\d+年\d+月|\d+月\d+日")
+
+
+@pytest.mark.e2e
+def test_dates_are_written_one_way_per_language_on_every_main_page(browser, live_server, demo_data):
+    """Chinese pages write 2026年12月3日, English pages Dec. 3, 2026: no ISO dates in what a
+    reader sees, and no Chinese dates on English pages."""
+    wrong = {}
+    for mode in ("normal", "english"):
+        for name, page in pages_in_mode(browser, live_server, mode):
+            text = page.locator("main").inner_text()
+            found = ISO_DATE.findall(text)
+            if mode == "english":
+                found += CHINESE_DATE.findall(text)
+            if found:
+                wrong[f"{mode}/{name}"] = found[:5]
+    assert not wrong, wrong
 
 
 @pytest.mark.e2e

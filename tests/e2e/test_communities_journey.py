@@ -12,7 +12,7 @@ from tests.communities.factories import valid_id_number, with_wrong_check_charac
 from tests.e2e.browser import signed_in_page
 from tests.factories import HouseholdFactory
 
-IPHONE_VIEWPORT = {"width": 390, "height": 844}
+IPHONE_VIEWPORT = {"width": 375, "height": 812}
 
 
 @pytest.mark.e2e

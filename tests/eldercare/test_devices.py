@@ -153,6 +153,43 @@ def test_replayed_message_over_mqtt_changes_nothing(gateway, device):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_two_gateways_in_one_shared_subscription_store_each_message_once(device):
+    """Scaled out (`--group`), the broker gives each message to one gateway: all 40 are
+    stored, none twice, and both gateways took some."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}/devices"
+    stop = threading.Event()
+    gateways = [
+        Gateway(url=BROKER, prefix=prefix, client_id=f"gw-{uuid.uuid4().hex[:8]}", group="t")
+        for _ in range(2)
+    ]
+    threads = [threading.Thread(target=gw.run, args=(stop,), daemon=True) for gw in gateways]
+    for thread in threads:
+        thread.start()
+    try:
+        assert all(gw.subscribed.wait(10) for gw in gateways)
+        publisher = mqtt_client(BROKER)
+        mqtt_connect(publisher)
+        publisher.loop_start()
+        for n in range(40):
+            raw = body(device, id=f"m{n}", ts=time.time() - 40 + n)
+            publisher.publish(
+                f"{prefix}/{device.serial}/up", envelope(device.secret, raw), qos=1
+            ).wait_for_publish(10)
+        publisher.loop_stop()
+        publisher.disconnect()
+        wait_for(lambda: DeviceMessage.objects.filter(device=device).count() >= 40)
+        wait_for(lambda: sum(gw.processed for gw in gateways) >= 40)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    assert DeviceMessage.objects.filter(device=device).count() == 40
+    assert sum(gw.processed for gw in gateways) == 40
+    assert all(gw.processed > 0 for gw in gateways), [gw.processed for gw in gateways]
+    assert not DeadLetter.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_bad_signature_unknown_device_and_malformed_land_in_dead_letters(gateway, device):
     _gw, publish = gateway
     publish(device.serial, envelope("not-the-secret", body(device, "sos")))
@@ -294,3 +331,25 @@ def test_alarm_board_polls_with_etag_and_scopes(client, device, facility_staff, 
     client.force_login(outsider)
     assert client.get(url).json()["alarms"] == []
     assert client.get(reverse("eldercare:alarm_detail", args=[alarm.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_refused_messages_page_shows_the_users_own_devices_only(
+    client, device, facility_staff, other_facility_staff, admin_user
+):
+    forged = Incoming(body=body(device, "sos"), signature="00", via="mqtt")
+    ghost = Incoming(body=b'{"device": "NO-SUCH", "id": "x"}', signature="00", via="mqtt")
+    device_messages_ingest([forged, ghost])
+    own, unknown = DeadLetter.objects.order_by("pk")
+    assert own.device == device and unknown.device is None
+    url = reverse("eldercare:dead_letter_list")
+
+    client.force_login(facility_staff)
+    html = client.get(url).content.decode()
+    assert f"dead-letter-{own.pk}" in html and f"dead-letter-{unknown.pk}" not in html
+    client.force_login(other_facility_staff)
+    html = client.get(url).content.decode()
+    assert "dead-letter-" not in html
+    client.force_login(admin_user)
+    html = client.get(url).content.decode()
+    assert f"dead-letter-{own.pk}" in html and f"dead-letter-{unknown.pk}" in html

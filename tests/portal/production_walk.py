@@ -29,7 +29,9 @@ def main() -> None:
             ("elder mode", client.post("/preferences/elder-mode/", {"enabled": "1", "next": "/"})),
             ("sign-in", client.post("/accounts/login/", {"login": phone, "password": password})),
         ]
-        responses.append(("start page", client.get(responses[-1][1]["Location"])))
+        # A user with no role yet is led on to register their family: follow to that page.
+        start = client.get(responses[-1][1]["Location"], follow=True)
+        responses.append(("start page", start))
         responses.append(("sign-out", client.post("/accounts/logout/")))
         report = {
             "require_totp": settings.PORTAL_REQUIRE_TOTP,

@@ -53,11 +53,11 @@ def test_official_who_is_also_a_parent_lands_on_the_dashboards(client, official)
     assert client.get(reverse("home")).url == reverse("dashboards:home")
 
 
-def test_user_without_a_role_sees_the_front_page_signed_in(client):
+def test_user_without_a_role_is_led_to_register_their_family(client):
     client.force_login(UserFactory())
     response = client.get(reverse("home"))
-    assert response.status_code == 200
-    assert reverse("notifications:inbox") in response.content.decode()
+    assert response.status_code == 302
+    assert response.url == reverse("childcare:start")
 
 
 def test_visitor_sees_the_front_page_with_sign_in_and_sign_up(client):

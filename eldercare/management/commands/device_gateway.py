@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 
 from django.conf import settings
@@ -18,7 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--url", default=settings.DEVICE_MQTT_URL)
         parser.add_argument("--prefix", default=settings.DEVICE_MQTT_TOPIC_PREFIX)
         parser.add_argument("--batch", type=int, default=500)
-        parser.add_argument("--client-id", default="portal-device-gateway")
+        # One client id per gateway process: the broker keeps each one's session while it
+        # restarts. The host name tells scaled-out containers apart.
+        parser.add_argument("--client-id", default=f"portal-device-gateway-{socket.gethostname()}")
+        parser.add_argument(
+            "--group",
+            default="",
+            help="Share the subscription with the other gateways of this group (MQTT "
+            "$share): run one gateway per core, each with its own --client-id.",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if not options["url"]:
@@ -31,6 +40,7 @@ class Command(BaseCommand):
             prefix=str(options["prefix"]),
             batch=int(options["batch"]),
             client_id=str(options["client_id"]),
+            group=str(options["group"]),
         )
         runner = threading.Thread(target=gateway.run, args=(stop,), daemon=True)
         runner.start()
