@@ -28,7 +28,7 @@ from childcare import (
     services,
 )
 from childcare.live import child_version
-from childcare.models import Child, Incident, Photo, Station
+from childcare.models import Child, Incident, Message, Photo, Station
 
 
 def _apply_errors(form: object, exc: ValidationError) -> None:
@@ -86,6 +86,20 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
     try:
         handle = photo.image.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+def message_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo sent in a child's thread, only to those who may read the thread."""
+    message = get_object_or_404(Message.objects.visible_to(request.user).exclude(photo=""), pk=pk)
+    try:
+        handle = message.photo.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="image/jpeg")
@@ -156,11 +170,14 @@ def photo_consent(request: HttpRequest, pk: int) -> HttpResponse:
 def child_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """The child's thread: guardians and the station's staff. Opening it marks it read."""
     child = _child_for_thread(request, pk)
-    form = family_forms.MessageForm(request.POST or None)
+    form = family_forms.MessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             family_services.message_send(
-                child=child, text=form.cleaned_data["text"], by=request.user
+                child=child,
+                text=form.cleaned_data["text"],
+                photo=form.cleaned_data["photo"],
+                by=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
