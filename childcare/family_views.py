@@ -11,6 +11,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ from childcare import (
 )
 from childcare.live import child_version
 from childcare.models import Child, Incident, Message, Photo, Station
+from portal.accounts.models import Role
 
 
 def _apply_errors(form: object, exc: ValidationError) -> None:
@@ -290,6 +292,27 @@ def station_incidents(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "childcare/incident_list.html", {"station": station, "incidents": incidents}
     )
+
+
+@login_required
+def incident_overview(request: HttpRequest) -> HttpResponse:
+    """Community staff: the serious incidents at every station in their communities, newest
+    first (a station's own staff use the station's list)."""
+    if not (request.user.has_role(Role.COMMUNITY_STAFF) or request.user.is_portal_admin):
+        raise Http404
+    stations = Station.objects.managed_by(request.user)
+    incidents = (
+        Incident.objects.visible_to(request.user)
+        .serious()
+        .filter(station__in=stations)
+        .select_related("station", "child__resident")
+        .order_by("-occurred_at", "-pk")
+    )
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    services.child_access_record(
+        child_ids=[i.child_id for i in page], by=request.user, path=request.path
+    )
+    return render(request, "childcare/incident_overview.html", {"page": page})
 
 
 # --- learning portfolio ----------------------------------------------------------------------

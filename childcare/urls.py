@@ -52,4 +52,5 @@ urlpatterns = [
         name="station_incidents",
     ),
     path("staff/children/<int:pk>/incident/", family_views.incident_record, name="incident_record"),
+    path("staff/incidents/", family_views.incident_overview, name="incident_overview"),
 ]

@@ -491,3 +491,28 @@ def test_live_poll_accepts_a_weakened_etag(client, parent, enrolled):
     url = reverse("childcare:child_live", args=[enrolled.pk])
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+
+
+def test_community_staff_find_serious_incidents_from_their_navigation(
+    client, enrolled, station_staff, community_staff, outsider, parent
+):
+    serious, minor = (
+        family_services.incident_record(
+            child=enrolled,
+            kind="accident",
+            occurred_at=timezone.now() - datetime.timedelta(minutes=minutes),
+            what=what,
+            serious=flag,
+            by=station_staff,
+        )
+        for minutes, what, flag in ((10, "摔伤", True), (5, "流鼻涕", False))
+    )
+    url = reverse("childcare:incident_overview")
+    client.force_login(community_staff)
+    page = client.get(url).content.decode()
+    assert f"incident-{serious.pk}" in page and f"incident-{minor.pk}" not in page
+    assert url in client.get(reverse("communities:staff_home")).content.decode()
+    client.force_login(outsider)
+    assert f"incident-{serious.pk}" not in client.get(url).content.decode()
+    client.force_login(parent)
+    assert client.get(url).status_code == 404
