@@ -185,6 +185,11 @@ class MessageQuerySet(models.QuerySet):
         )
 
 
+def message_photo_upload_to(instance: Message, filename: str) -> str:
+    # As for photos of the day: no child's name in the path.
+    return f"childcare/messages/{instance.station_id}/{filename}"
+
+
 class Message(models.Model):
     """One message in a child's thread between its guardians and the station's staff."""
 
@@ -204,7 +209,11 @@ class Message(models.Model):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
     )
     from_staff = models.BooleanField(_("from the station"))
-    text = models.TextField(_("message"), max_length=2000)
+    text = models.TextField(_("message"), max_length=2000, blank=True)
+    # A photo sent in the thread: re-encoded like the photos of the day (no EXIF, no GPS),
+    # served only through the thread's scoped view, deleted with the station's photos.
+    photo = models.FileField(_("photo"), upload_to=message_photo_upload_to, blank=True)
+    photo_removed_at = models.DateTimeField(_("photo removed at"), null=True, blank=True)
     created = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = MessageQuerySet.as_manager()
@@ -215,7 +224,11 @@ class Message(models.Model):
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["child", "created"], name="childcare_message_thread")]
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="childcare_message_text_not_empty"),
+            # Something was said: words, a photo, or a photo since removed by the retention.
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(photo="") | Q(photo_removed_at__isnull=False),
+                name="childcare_message_not_empty",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -191,29 +191,67 @@ def photos_delete_expired(*, now: datetime.datetime | None = None) -> int:
                     children_changed(child_ids)
             if name:
                 photo.image.storage.delete(name)
-    return deleted
+    return deleted + _message_photos_delete_expired(today)
+
+
+def _message_photos_delete_expired(today: datetime.date) -> int:
+    """Photos sent in threads go after the same retention as the station's photos; the
+    message stays, saying that its photo was removed."""
+    removed = 0
+    for station in Station.objects.filter(messages__photo__gt="").distinct():
+        cutoff = today - datetime.timedelta(days=station.photo_retention_days)
+        expired = Message.objects.filter(
+            station=station, created__date__lt=cutoff, photo__gt=""
+        ).only("pk", "photo", "child_id")
+        for message in expired.iterator():
+            name = message.photo.name
+            if Message.objects.filter(pk=message.pk, photo=name).update(
+                photo="", photo_removed_at=timezone.now()
+            ):
+                removed += 1
+                from childcare.live import children_changed
+
+                children_changed([message.child_id])
+                message.photo.storage.delete(name)
+    return removed
 
 
 # --- messages --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def message_send(*, child: Child, text: str, by: User) -> Message:
-    """Post in the child's thread. Guardians write to the station; its staff answer.
+def message_send(*, child: Child, text: str, photo: object = None, by: User) -> Message:
+    """Post in the child's thread: words, a photo, or both. Guardians write to the station;
+    its staff answer. A photo is re-encoded (resized, no EXIF or GPS) before it is stored;
+    the station sends no photo into the thread of a child whose guardian withdrew consent
+    for photos.
 
     The other side is notified (in-app, and by email where they have one)."""
     text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Write a message first.")})
+    if not text and not photo:
+        raise ValidationError({"text": _("Write a message or add a photo first.")})
     station = station_of_child(child)
     if station is None:
         raise ValidationError(_("This child is not at any station yet."))
     from_staff = Station.objects.operated_by(by).filter(pk=station.pk).exists()
     if not from_staff:
         _require_guardian(child, by)
-    message = Message.objects.create(
+    clean = None
+    if photo:
+        if from_staff and children_without_photo_consent([child.pk]):
+            raise ValidationError(
+                {"photo": _("A guardian of this child has withdrawn consent for photos.")}
+            )
+        try:
+            clean = clean_photo(photo)
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc
+    message = Message(
         child=child, station=station, author=by, from_staff=from_staff, text=text[:2000]
     )
+    if clean is not None:
+        message.photo.save(clean.name, clean, save=False)
+    message.save()
     recipients = _guardian_users(child) if from_staff else _station_staff(station)
     notification_create_many(
         recipients=[u for u in recipients if u.pk != by.pk],

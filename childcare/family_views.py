@@ -11,6 +11,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +29,8 @@ from childcare import (
     services,
 )
 from childcare.live import child_version
-from childcare.models import Child, Incident, Photo, Station
+from childcare.models import Child, Incident, Message, Photo, Station
+from portal.accounts.models import Role
 
 
 def _apply_errors(form: object, exc: ValidationError) -> None:
@@ -86,6 +88,20 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
     try:
         handle = photo.image.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+def message_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo sent in a child's thread, only to those who may read the thread."""
+    message = get_object_or_404(Message.objects.visible_to(request.user).exclude(photo=""), pk=pk)
+    try:
+        handle = message.photo.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="image/jpeg")
@@ -156,11 +172,14 @@ def photo_consent(request: HttpRequest, pk: int) -> HttpResponse:
 def child_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """The child's thread: guardians and the station's staff. Opening it marks it read."""
     child = _child_for_thread(request, pk)
-    form = family_forms.MessageForm(request.POST or None)
+    form = family_forms.MessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             family_services.message_send(
-                child=child, text=form.cleaned_data["text"], by=request.user
+                child=child,
+                text=form.cleaned_data["text"],
+                photo=form.cleaned_data["photo"],
+                by=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -273,6 +292,27 @@ def station_incidents(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "childcare/incident_list.html", {"station": station, "incidents": incidents}
     )
+
+
+@login_required
+def incident_overview(request: HttpRequest) -> HttpResponse:
+    """Community staff: the serious incidents at every station in their communities, newest
+    first (a station's own staff use the station's list)."""
+    if not (request.user.has_role(Role.COMMUNITY_STAFF) or request.user.is_portal_admin):
+        raise Http404
+    stations = Station.objects.managed_by(request.user)
+    incidents = (
+        Incident.objects.visible_to(request.user)
+        .serious()
+        .filter(station__in=stations)
+        .select_related("station", "child__resident")
+        .order_by("-occurred_at", "-pk")
+    )
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    services.child_access_record(
+        child_ids=[i.child_id for i in page], by=request.user, path=request.path
+    )
+    return render(request, "childcare/incident_overview.html", {"page": page})
 
 
 # --- learning portfolio ----------------------------------------------------------------------

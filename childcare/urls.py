@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/children/<int:pk>/", views.child_care, name="child_care"),
     path("children/<int:pk>/live/", family_views.child_live, name="child_live"),
     path("children/<int:pk>/messages/", family_views.child_messages, name="child_messages"),
+    path("messages/<int:pk>/photo/", family_views.message_photo, name="message_photo"),
     path("children/<int:pk>/absences/new/", family_views.absence_report, name="absence_report"),
     path("children/<int:pk>/photo-consent/", family_views.photo_consent, name="photo_consent"),
     path("children/<int:pk>/portfolio/", family_views.portfolio, name="portfolio"),
@@ -51,4 +52,5 @@ urlpatterns = [
         name="station_incidents",
     ),
     path("staff/children/<int:pk>/incident/", family_views.incident_record, name="incident_record"),
+    path("staff/incidents/", family_views.incident_overview, name="incident_overview"),
 ]

@@ -30,6 +30,7 @@ NAV_ITEMS: list[tuple[Promise, str, tuple[str, ...] | None]] = [
     (_("Concerns"), "casework:concern_list", (Role.COMMUNITY_STAFF,)),
     (_("Case access log"), "casework:access_log", (Role.COMMUNITY_STAFF,)),
     (_("Childcare enrolments"), "childcare:enrolment_list", (Role.COMMUNITY_STAFF,)),
+    (_("Serious incidents"), "childcare:incident_overview", (Role.COMMUNITY_STAFF,)),
     (_("Elderly care"), "eldercare:staff_home", (Role.COMMUNITY_STAFF,)),
     (_("Children I look after"), "casework:volunteer_home", (Role.VOLUNTEER,)),
     (_("Dashboards"), "dashboards:home", (Role.OFFICIAL, Role.ADMIN)),

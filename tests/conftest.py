@@ -8,6 +8,7 @@ A station and a care facility in each community, with their staff, complete the 
 import datetime
 import os
 import zoneinfo
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -21,18 +22,27 @@ from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
 
 # `make test` runs the suite again at moments where the UTC and Beijing dates differ and across a
 # month's and a year's end: PORTAL_TEST_MOMENT="2027-02-28T00:30" (Beijing wall time) moves the
-# whole session there, and the clock keeps ticking from it.
+# clock there. The whole session is moved (collection, session fixtures), and each test starts
+# at the moment again: a clock that only ticked on from the session's start would leave 07:59
+# after a minute, and the UTC date would catch up with the Beijing date for most of the run.
 _moment = os.environ.get("PORTAL_TEST_MOMENT")
 _traveller = None
+# The Python subprocesses a test starts (a Celery worker, gunicorn, manage.py) read the same
+# clock: see tests/clock/sitecustomize.py.
+_SUBPROCESS_CLOCK = str(Path(__file__).resolve().parent / "clock")
+
+
+def _moment_start() -> datetime.datetime:
+    start = datetime.datetime.fromisoformat(_moment)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    return start
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _traveller
     if _moment and _traveller is None:
-        start = datetime.datetime.fromisoformat(_moment)
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
-        _traveller = time_machine.travel(start, tick=True)
+        _traveller = time_machine.travel(_moment_start(), tick=True)
         _traveller.start()
 
 
@@ -44,7 +54,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    return f"clock moved to {_moment} (Asia/Shanghai)" if _moment else None
+    return (
+        f"clock moved to {_moment} (Asia/Shanghai) at the start of each test" if _moment else None
+    )
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(monkeypatch):
+    """In a clock run, the test starts at PORTAL_TEST_MOMENT and its subprocesses share it."""
+    if not _moment:
+        yield
+        return
+    start = _moment_start()
+    with time_machine.travel(start, tick=True):
+        offset = start.timestamp() - time_machine.escape_hatch.time.time()
+        monkeypatch.setenv("PORTAL_TEST_CLOCK_OFFSET", repr(offset))
+        path = os.environ.get("PYTHONPATH")
+        monkeypatch.setenv("PYTHONPATH", _SUBPROCESS_CLOCK + (os.pathsep + path if path else ""))
+        yield
 
 
 @pytest.fixture(autouse=True)

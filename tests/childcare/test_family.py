@@ -238,6 +238,71 @@ def test_empty_message_is_refused(parent, enrolled):
         family_services.message_send(child=enrolled, text="   ", by=parent)
 
 
+def test_parent_sends_a_photo_in_the_thread_stripped_and_seen_only_by_the_thread(
+    client, parent, enrolled, station_staff, other_parent, other_station_staff, volunteer
+):
+    client.force_login(parent)
+    response = client.post(
+        reverse("childcare:child_messages", args=[enrolled.pk]),
+        {"text": "", "photo": upload("rash.jpg")},
+    )
+    assert response.status_code == 302
+    message = Message.objects.get(child=enrolled)
+    assert message.text == "" and message.photo
+    with message.photo.open("rb") as handle:
+        stored = Image.open(io.BytesIO(handle.read()))
+    assert not stored.getexif().get_ifd(GPS_IFD) and max(stored.size) <= 1600
+    url = reverse("childcare:message_photo", args=[message.pk])
+    assert client.get(url).status_code == 200
+    client.force_login(station_staff)
+    assert client.get(url).status_code == 200
+    page = client.get(reverse("childcare:child_messages", args=[enrolled.pk])).content.decode()
+    assert url in page
+    for outsider in (other_parent, other_station_staff, volunteer):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_a_file_that_is_no_photo_is_a_form_error_and_sends_nothing(client, parent, enrolled):
+    client.force_login(parent)
+    fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(
+        reverse("childcare:child_messages", args=[enrolled.pk]), {"text": "看", "photo": fake}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["photo"]
+    assert not Message.objects.exists()
+
+
+def test_station_sends_no_photo_to_a_child_whose_guardian_withdrew_photo_consent(
+    parent, enrolled, station_staff
+):
+    family_services.photo_consent_set(child=enrolled, granted=False, by=parent)
+    with pytest.raises(ValidationError):
+        family_services.message_send(child=enrolled, text="", photo=upload(), by=station_staff)
+    assert not Message.objects.exists()
+
+
+def test_thread_photos_go_after_the_retention_period_and_the_message_says_so(
+    client, parent, enrolled, station
+):
+    message = family_services.message_send(child=enrolled, text="", photo=upload(), by=parent)
+    path = message.photo.path
+    old = timezone.now() - datetime.timedelta(days=station.photo_retention_days + 2)
+    Message.objects.filter(pk=message.pk).update(created=old)
+    from childcare.tasks import delete_expired_photos
+
+    assert delete_expired_photos() == 1
+    message.refresh_from_db()
+    assert not message.photo and message.photo_removed_at is not None
+    import os
+
+    assert not os.path.exists(path)
+    assert delete_expired_photos() == 0
+    client.force_login(parent)
+    page = client.get(reverse("childcare:child_messages", args=[enrolled.pk])).content.decode()
+    assert "message-photo" not in page
+
+
 def test_urgent_announcement_goes_by_sms(
     settings, django_capture_on_commit_callbacks, parent, enrolled, station, station_staff
 ):
@@ -426,3 +491,28 @@ def test_live_poll_accepts_a_weakened_etag(client, parent, enrolled):
     url = reverse("childcare:child_live", args=[enrolled.pk])
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+
+
+def test_community_staff_find_serious_incidents_from_their_navigation(
+    client, enrolled, station_staff, community_staff, outsider, parent
+):
+    serious, minor = (
+        family_services.incident_record(
+            child=enrolled,
+            kind="accident",
+            occurred_at=timezone.now() - datetime.timedelta(minutes=minutes),
+            what=what,
+            serious=flag,
+            by=station_staff,
+        )
+        for minutes, what, flag in ((10, "摔伤", True), (5, "流鼻涕", False))
+    )
+    url = reverse("childcare:incident_overview")
+    client.force_login(community_staff)
+    page = client.get(url).content.decode()
+    assert f"incident-{serious.pk}" in page and f"incident-{minor.pk}" not in page
+    assert url in client.get(reverse("communities:staff_home")).content.decode()
+    client.force_login(outsider)
+    assert f"incident-{serious.pk}" not in client.get(url).content.decode()
+    client.force_login(parent)
+    assert client.get(url).status_code == 404
