@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -111,9 +111,17 @@ SESSIONS_SHOWN = 60
 
 @login_required
 def parent_home(request: HttpRequest) -> HttpResponse:
-    children = Child.objects.of_guardian(request.user).select_related("resident")
+    # A guardian has a handful of children: read them once, with whether each has an active
+    # consent, and filter the bookings and applications on their ids, rather than compiling
+    # and running the guardian subquery again in every query of the page.
+    children = list(
+        Child.objects.of_guardian(request.user)
+        .select_related("resident")
+        .annotate(has_consent=Exists(GuardianConsent.objects.active().filter(child=OuterRef("pk"))))
+    )
+    child_ids = [child.pk for child in children]
     bookings = (
-        Booking.objects.filter(child__in=children, session__date__gte=timezone.localdate())
+        Booking.objects.filter(child__in=child_ids, session__date__gte=timezone.localdate())
         .active()
         .with_waitlist_position()
         .select_related("session__station", "child__resident")
@@ -121,7 +129,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
     )
     enrolments = (
         Enrolment.objects.visible_to(request.user)
-        .filter(child__in=children)
+        .filter(child__in=child_ids)
         .select_related("station", "child__resident", "care_class")
     )
     return render(
@@ -132,11 +140,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
             "bookings": bookings,
             "enrolments": enrolments,
             "household": start_views.household_status(request.user),
-            "without_consent": set(
-                children.exclude(
-                    pk__in=GuardianConsent.objects.active().values("child_id")
-                ).values_list("pk", flat=True)
-            ),
+            "without_consent": {child.pk for child in children if not child.has_consent},
         },
     )
 
