@@ -13,9 +13,11 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -577,7 +579,9 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.station} · {self.date} {self.starts_at:%H:%M} · {self.get_kind_display()}"
+        # Shown in pages and notifications: the date as the active language writes it.
+        day = date_format(self.date, "DATE_FORMAT")
+        return f"{self.station} · {day} {self.starts_at:%H:%M} · {self.get_kind_display()}"
 
     def get_absolute_url(self) -> str:
         return reverse("childcare:station_detail", args=[self.station_id])
@@ -613,6 +617,32 @@ class BookingQuerySet(models.QuerySet):
 
     def active(self) -> BookingQuerySet:
         return self.exclude(status=BookingStatus.CANCELLED)
+
+    def with_waitlist_position(self) -> BookingQuerySet:
+        """`waitlist_position`: 1 for the first on the session's waiting list (the next to be
+        promoted), 2 for the second...; None for a booking not waiting. One correlated count
+        per row, on the index of the session's bookings."""
+        ahead = (
+            Booking.objects.filter(session=OuterRef("session"), status=BookingStatus.WAITLISTED)
+            .filter(
+                Q(created__lt=OuterRef("created"))
+                | Q(created=OuterRef("created"), pk__lt=OuterRef("pk"))
+            )
+            .order_by()
+            .values("session")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            waitlist_position=models.Case(
+                models.When(
+                    status=BookingStatus.WAITLISTED,
+                    then=Coalesce(Subquery(ahead, output_field=models.IntegerField()), 0) + 1,
+                ),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class Booking(models.Model):

@@ -210,6 +210,7 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
             % {"hours": session.station.cancel_cutoff_hours}
         )
     was_confirmed = booking.status == Booking.Status.CONFIRMED
+    queue_before = _waitlist_ids(session)
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
@@ -241,7 +242,39 @@ def booking_cancel(*, booking: Booking, by: User) -> Booking:
                 params={"child": first.child, "session": session},
             )
         session.save(update_fields=["booked"])
+    _notify_waitlist_moves(session, queue_before)
     return booking
+
+
+def _waitlist_ids(session: Session) -> list[int]:
+    """The session's waiting list, first to be promoted first (call under the session lock)."""
+    return list(
+        Booking.objects.filter(session=session, status=Booking.Status.WAITLISTED)
+        .order_by("created", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _notify_waitlist_moves(session: Session, before: list[int]) -> None:
+    """Everyone still waiting whose place in the queue changed is told their new number."""
+    after = _waitlist_ids(session)
+    moved = [
+        (pk, position)
+        for position, pk in enumerate(after, start=1)
+        if pk in before and before.index(pk) + 1 != position
+    ]
+    if not moved:
+        return
+    bookings = Booking.objects.select_related("child__resident").in_bulk([pk for pk, _ in moved])
+    for pk, position in moved:
+        child = bookings[pk].child
+        _notify_guardians(
+            child,
+            _("%(child)s is now number %(position)s on the waiting list for %(session)s."),
+            Notification.Kind.BOOKING,
+            child.get_absolute_url(),
+            params={"child": child, "position": position, "session": session},
+        )
 
 
 # --- enrolment -------------------------------------------------------------------------------

@@ -103,6 +103,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The sessions page shows the next ones with their rosters; older ones are history.
+SESSIONS_SHOWN = 60
+
 # --- parents ---------------------------------------------------------------------------------
 
 
@@ -112,6 +115,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
     bookings = (
         Booking.objects.filter(child__in=children, session__date__gte=timezone.localdate())
         .active()
+        .with_waitlist_position()
         .select_related("session__station", "child__resident")
         .order_by("session__date", "session__starts_at")
     )
@@ -177,9 +181,17 @@ def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = get_object_or_404(Booking.objects.visible_to(request.user), pk=pk)
+    """GET asks first (what will be cancelled, and that the place goes to the waiting list);
+    POST cancels."""
+    booking = get_object_or_404(
+        Booking.objects.visible_to(request.user)
+        .active()
+        .select_related("session__station", "child__resident"),
+        pk=pk,
+    )
+    if request.method != "POST":
+        return render(request, "childcare/booking_cancel.html", {"booking": booking})
     try:
         services.booking_cancel(booking=booking, by=request.user)
     except ValidationError as exc:
@@ -307,8 +319,10 @@ def station_day(request: HttpRequest, pk: int) -> HttpResponse:
     station = get_object_or_404(Station.objects.managed_by(request.user), pk=pk)
     day = _day_param(request)
     class_days = selectors.station_day(station, day)
+    rosters = selectors.session_rosters(list(station.sessions.filter(date=day)))
     services.child_access_record(
-        child_ids=[row.child.pk for cd in class_days for row in cd.rows],
+        child_ids=[row.child.pk for cd in class_days for row in cd.rows]
+        + [e.booking.child_id for r in rosters for e in r.booked + r.waiting],
         by=request.user,
         path=request.get_full_path(),
     )
@@ -319,6 +333,7 @@ def station_day(request: HttpRequest, pk: int) -> HttpResponse:
             "station": station,
             "day": day,
             "class_days": class_days,
+            "rosters": rosters,
             "previous": day - datetime.timedelta(days=1),
             "next": day + datetime.timedelta(days=1),
             "outdoor_target": rules.OUTDOOR_MINUTES_PER_DAY,
@@ -355,13 +370,17 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Session added."))
             return redirect("childcare:session_list", pk=station.pk)
-    sessions = station.sessions.upcoming().annotate(
-        waiting=Count("bookings", filter=Q(bookings__status="waitlisted"))
+    sessions = list(station.sessions.upcoming()[:SESSIONS_SHOWN])
+    rosters = selectors.session_rosters(sessions)
+    services.child_access_record(
+        child_ids=[e.booking.child_id for r in rosters for e in r.booked + r.waiting],
+        by=request.user,
+        path=request.path,
     )
     return render(
         request,
         "childcare/session_list.html",
-        {"station": station, "form": form, "sessions": sessions},
+        {"station": station, "form": form, "rosters": rosters},
     )
 
 

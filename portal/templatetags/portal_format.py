@@ -38,3 +38,13 @@ def short_moment(value: datetime.datetime | None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{date_format(value, 'MONTH_DAY_FORMAT')} {date_format(value, 'H:i')}"
+
+
+@register.filter
+def masked_phone(value: object) -> str:
+    """A phone number with only its last four digits shown (*******1234): enough to tell
+    who is calling, not a number to copy."""
+    digits = str(value or "").strip()
+    if len(digits) <= 4:
+        return digits
+    return "*" * (len(digits) - 4) + digits[-4:]

@@ -79,7 +79,7 @@ def count_queries(client, url, django_assert_num_queries, n):
 
 # With the live part (photos, last messages, unread, incidents) and the guardian's consent.
 CHILD_PAGE_QUERIES = 20
-DAY_PAGE_QUERIES = 13  # absences too; includes the one insert logging access to the children listed
+DAY_PAGE_QUERIES = 14  # absences and the day's sessions too; includes the one insert logging access
 
 
 @pytest.mark.django_db
