@@ -22,6 +22,7 @@ from casework.models import (
     VisitKind,
     Volunteer,
 )
+from communities import rules as community_rules
 from communities.models import Region, Resident, path_prefix_q
 from portal.accounts.models import Role, User
 
@@ -136,6 +137,8 @@ class VisitForm(forms.Form):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(_("A visit cannot be dated in the future."))
+        if date < community_rules.EARLIEST_RECORD_DATE:
+            raise forms.ValidationError(_("This date cannot be right; please check the year."))
         return date
 
     def clean(self) -> dict:

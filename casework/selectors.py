@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from casework import rules
-from casework.models import CaseChild, CaseStatus, Pairing, ServiceHours, Volunteer
+from casework.models import AccessLog, CaseChild, CaseStatus, Pairing, ServiceHours, Volunteer
+from childcare.models import Child, ChildAccessLog
 from communities.models import Household, Resident
 from eldercare.models import AbilityAssessment
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.formats import format_duration
 
 # The under-threes of a household are childcare's concern (托育: 0–3 years).
@@ -192,3 +194,62 @@ def hours_totals_for_staff(user: User, year: int) -> dict:
             HoursTotal(r["volunteer__community__region__name"], r["minutes"]) for r in by_community
         ],
     }
+
+
+# --- who read a child's records (for the child's guardians) -----------------------------------
+
+# The role a reader is named by, most responsible first (a person may hold several).
+READER_ROLES = [
+    Role.ADMIN,
+    Role.COMMUNITY_STAFF,
+    Role.STATION_STAFF,
+    Role.VOLUNTEER,
+    Role.FACILITY_STAFF,
+    Role.OFFICIAL,
+]
+
+
+@dataclass
+class RecordRead:
+    at: datetime.datetime
+    role: str
+    name: str
+    what: str
+
+
+def reader_label(user: User) -> tuple[str, str]:
+    """(role, name) under which a reader of a child's records is shown to the family: the
+    role they held, and their name as the portal knows it (their work identity)."""
+    roles = {a.role for a in user.role_assignments.all()}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    role = next((r for r in READER_ROLES if r in roles), None)
+    return (str(role.label) if role else str(_("Portal user")), str(user))
+
+
+def child_record_reads(child: Child, limit: int = 200) -> list[RecordRead]:
+    """Who read `child`'s records, newest first (PIPL art. 44-45: the family's right to know).
+
+    The childcare records (station and community staff opening the child's pages) and, for a
+    child who is also in the care registry, the case record and the lists that show it. A
+    fixed four queries, whatever the number of reads.
+    """
+    childcare_reads = list(
+        ChildAccessLog.objects.filter(child=child).order_by("-at", "-pk")[:limit]
+    )
+    case_reads = list(
+        AccessLog.objects.filter(child__resident_id=child.resident_id).order_by("-at", "-pk")[
+            :limit
+        ]
+    )
+    user_ids = {r.user_id for r in childcare_reads} | {r.user_id for r in case_reads}
+    users = {
+        u.pk: reader_label(u)
+        for u in User.objects.filter(pk__in=user_ids).prefetch_related("role_assignments")
+    }
+    reads = [
+        RecordRead(r.at, *users[r.user_id], str(_("Opened the child's childcare records")))
+        for r in childcare_reads
+    ] + [RecordRead(r.at, *users[r.user_id], str(r.get_action_display())) for r in case_reads]
+    reads.sort(key=lambda r: r.at, reverse=True)
+    return reads[:limit]

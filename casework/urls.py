@@ -5,6 +5,8 @@ from casework import views
 app_name = "casework"
 
 urlpatterns = [
+    # The family's page of who read their child's records (childcare's and the case record).
+    path("family/children/<int:pk>/reads/", views.child_record_reads, name="child_record_reads"),
     path("", views.volunteer_home, name="volunteer_home"),
     path("children/", views.child_list, name="child_list"),
     path("children/summary/", views.summary, name="summary"),

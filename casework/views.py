@@ -37,6 +37,7 @@ from casework.models import (
     ServiceHours,
     Volunteer,
 )
+from childcare.models import Child
 from communities.models import Household, path_prefix_q
 from portal.accounts.models import Role
 from portal.history.selectors import history_of
@@ -481,3 +482,19 @@ def hours_export(request: HttpRequest) -> HttpResponse:
         .order_by("date", "pk")
     )
     return exports.hours_csv(hours=hours, filename=f"volunteer-hours-{year}")
+
+
+@login_required
+def child_record_reads(request: HttpRequest, pk: int) -> HttpResponse:
+    """For a child's guardians: who read the child's records, and when (PIPL art. 44-45).
+
+    It lives here, above childcare, because it shows both logs: the childcare records and,
+    for a child who is also in the care registry, the case record."""
+    child = get_object_or_404(
+        Child.objects.of_guardian(request.user).select_related("resident"), pk=pk
+    )
+    return render(
+        request,
+        "childcare/child_access_log.html",
+        {"child": child, "reads": selectors.child_record_reads(child)},
+    )

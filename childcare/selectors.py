@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from childcare import rules
 from childcare.models import (
@@ -17,7 +16,6 @@ from childcare.models import (
     Booking,
     CareClass,
     Child,
-    ChildAccessLog,
     Enrolment,
     GrowthRecord,
     HealthCheck,
@@ -29,7 +27,6 @@ from childcare.models import (
     Station,
     TimetableSlot,
 )
-from portal.accounts.models import Role, User
 
 HISTORY_DAYS = 30
 
@@ -223,67 +220,6 @@ def stations_with_free_sessions(stations: QuerySet[Station]) -> QuerySet[Station
             to_attr="upcoming_sessions",
         )
     )
-
-
-# --- who read a child's records (for the child's guardians) -----------------------------------
-
-# The role a reader is named by, most responsible first (a person may hold several).
-READER_ROLES = [
-    Role.ADMIN,
-    Role.COMMUNITY_STAFF,
-    Role.STATION_STAFF,
-    Role.VOLUNTEER,
-    Role.FACILITY_STAFF,
-    Role.OFFICIAL,
-]
-
-
-@dataclass
-class RecordRead:
-    at: datetime.datetime
-    role: str
-    name: str
-    what: str
-
-
-def reader_label(user: User) -> tuple[str, str]:
-    """(role, name) under which a reader of a child's records is shown to the family: the
-    role they held, and their name as the portal knows it (their work identity)."""
-    roles = {a.role for a in user.role_assignments.all()}
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
-    role = next((r for r in READER_ROLES if r in roles), None)
-    return (str(role.label) if role else str(_("Portal user")), str(user))
-
-
-def child_record_reads(child: Child, limit: int = 200) -> list[RecordRead]:
-    """Who read `child`'s records, newest first (PIPL art. 44-45: the family's right to know).
-
-    The childcare records (station and community staff opening the child's pages) and, for a
-    child who is also in the care registry, the case record and the lists that show it. A
-    fixed four queries, whatever the number of reads.
-    """
-    from casework.models import AccessLog
-
-    childcare_reads = list(
-        ChildAccessLog.objects.filter(child=child).order_by("-at", "-pk")[:limit]
-    )
-    case_reads = list(
-        AccessLog.objects.filter(child__resident_id=child.resident_id).order_by("-at", "-pk")[
-            :limit
-        ]
-    )
-    user_ids = {r.user_id for r in childcare_reads} | {r.user_id for r in case_reads}
-    users = {
-        u.pk: reader_label(u)
-        for u in User.objects.filter(pk__in=user_ids).prefetch_related("role_assignments")
-    }
-    reads = [
-        RecordRead(r.at, *users[r.user_id], str(_("Opened the child's childcare records")))
-        for r in childcare_reads
-    ] + [RecordRead(r.at, *users[r.user_id], str(r.get_action_display())) for r in case_reads]
-    reads.sort(key=lambda r: r.at, reverse=True)
-    return reads[:limit]
 
 
 # --- session rosters -------------------------------------------------------------------------

@@ -24,7 +24,6 @@ urlpatterns = [
     path("children/<int:pk>/consent/give/", start_views.consent_give, name="consent_give"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/guardians/new/", views.guardian_add, name="guardian_add"),
-    path("children/<int:pk>/access-log/", views.child_access_log, name="child_access_log"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/stations/<int:pk>/day/", views.station_day, name="station_day"),
     path("staff/stations/<int:pk>/edit/", views.station_edit, name="station_edit"),

@@ -262,19 +262,6 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """For the child's guardians: who read the child's records, and when (PIPL art. 44-45)."""
-    child = get_object_or_404(
-        Child.objects.of_guardian(request.user).select_related("resident"), pk=pk
-    )
-    return render(
-        request,
-        "childcare/child_access_log.html",
-        {"child": child, "reads": selectors.child_record_reads(child)},
-    )
-
-
 # --- staff -----------------------------------------------------------------------------------
 
 
@@ -517,7 +504,7 @@ ACTION_FORMS = {
     "growth": forms.GrowthForm,
     "note": forms.ProgressNoteForm,
 }
-CHILD_FORMS = {"checkin", "checkout"}
+CHILD_FORMS = {"checkin", "checkout", "note"}
 ACTION_TITLES = {
     "checkin": gettext_lazy("Arrival"),
     "checkout": gettext_lazy("Collection: only a listed person"),

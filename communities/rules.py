@@ -18,3 +18,6 @@ ID_NUMBER_CHECK_CHARACTERS = "10X98765432"
 # The earliest date of birth a form accepts: nobody living was born before it, and a year
 # like 0001 or 1890 is a typing slip (issue 9: implausible dates are form errors).
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+# The earliest date any record about a living person can carry (a visit, an assessment):
+# year 1 is a typing slip, and date arithmetic on it overflows.
+EARLIEST_RECORD_DATE = datetime.date(1900, 1, 1)

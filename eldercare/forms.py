@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from communities import rules as community_rules
 from communities.forms import UnechoedTextInput
 from communities.models import Resident, mask_id_number
+from communities.services import check_date_of_birth
 from eldercare import rules
 from eldercare.models import (
     ACCESSIBILITY_FIELDS,
@@ -37,7 +39,7 @@ WEEKDAYS = [
 ]
 
 # No record of a person alive today is dated earlier.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
+EARLIEST_DATE = community_rules.EARLIEST_RECORD_DATE
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -150,6 +152,13 @@ class ElderForm(forms.ModelForm):
 
     def clean_id_number(self) -> str:
         return self.cleaned_data["id_number"] or self._stored_id_number
+
+    def clean_date_of_birth(self) -> datetime.date | None:
+        born = self.cleaned_data["date_of_birth"]
+        if born is not None:
+            # The same rule as every person's record: not in the future, not before 1900.
+            check_date_of_birth(born)
+        return born
 
     def clean(self) -> dict:
         data = super().clean()
@@ -310,6 +319,8 @@ class ReadingForm(forms.Form):
         at = data.get("measured_at")
         if at and at > timezone.now() + datetime.timedelta(minutes=5):
             self.add_error("measured_at", _("The time cannot be in the future."))
+        elif at and rules.reading_time_refusal(at, timezone.now()):
+            self.add_error("measured_at", rules.reading_time_refusal(at, timezone.now()))
         return data
 
 

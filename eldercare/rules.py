@@ -254,3 +254,21 @@ PLAUSIBLE: dict[str, tuple[Decimal, Decimal]] = {
 
 def out_of_range(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
     return (low is not None and value < low) or (high is not None and value > high)
+
+
+# --- when a reading can have been taken -------------------------------------------------------
+
+# A reading (typed in, imported from a device file, or sent by a device) dated before 2000 or
+# more than a day ahead of the portal's clock comes from a device whose clock is wrong, or
+# from a typing slip: it is refused, with the reason, and nothing of it is stored.
+READINGS_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+READINGS_MAX_AHEAD = datetime.timedelta(days=1)
+
+
+def reading_time_refusal(moment: datetime.datetime, now: datetime.datetime) -> str | None:
+    """Why `moment` cannot be when a reading was taken, or None if it can."""
+    if moment < READINGS_EARLIEST:
+        return str(_("A reading cannot be dated before 2000."))
+    if moment > now + READINGS_MAX_AHEAD:
+        return str(_("A reading cannot be dated more than a day ahead of now."))
+    return None

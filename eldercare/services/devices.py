@@ -63,8 +63,6 @@ from portal.notifications.services import notification_create_many
 
 logger = logging.getLogger(__name__)
 
-EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-MAX_AHEAD = datetime.timedelta(days=1)
 DEAD_LETTER_PAYLOAD_CHARS = 2000
 
 
@@ -281,7 +279,7 @@ def _check(
         sent_at = _parse_time(data.get("ts"))
     except (ValueError, OverflowError, OSError) as exc:
         raise _Refused(DeadLetterReason.MALFORMED, "no valid ts", device) from exc
-    if sent_at < EARLIEST or sent_at > now + MAX_AHEAD:
+    if rules.reading_time_refusal(sent_at, now):
         raise _Refused(DeadLetterReason.BAD_TIME, sent_at.isoformat(), device)
     battery = data.get("battery")
     if battery is not None and (

@@ -87,6 +87,9 @@ def reading_record(
     low, high = rules.PLAUSIBLE["bp_systolic" if kind == "bp" else kind]
     if not low <= value <= high:
         raise ValidationError({"value": _("This value cannot be right; please measure again.")})
+    refusal = rules.reading_time_refusal(measured_at, timezone.now())
+    if refusal:
+        raise ValidationError({"measured_at": refusal})
     with transaction.atomic():
         reading = HealthReading.objects.create(
             elder=elder,

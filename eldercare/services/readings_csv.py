@@ -147,6 +147,7 @@ def readings_import(
     elder_ids = set(names)
     limits = thresholds_for(elder_ids)
     kinds = set(ReadingKind.values)
+    now = timezone.now()
     rows = 0
     alerts = 0
     with transaction.atomic():
@@ -181,11 +182,20 @@ def readings_import(
                             % {"line": line_no, "kind": kind[:20]},
                             line_no,
                         )
-                    measured_at = parse_datetime(raw_at)
+                    try:
+                        measured_at = parse_datetime(raw_at)
+                    except ValueError:
+                        measured_at = None
                     if measured_at is None or timezone.is_naive(measured_at):
                         raise ImportRejected(
                             _("Line %(line)d: the time must look like 2024-08-14T08:30:00+08:00.")
                             % {"line": line_no},
+                            line_no,
+                        )
+                    too_odd = rules.reading_time_refusal(measured_at, now)
+                    if too_odd:
+                        raise ImportRejected(
+                            _("Line %(line)d: %(reason)s") % {"line": line_no, "reason": too_odd},
                             line_no,
                         )
                     value = _parse_decimal(raw_value)

@@ -21,13 +21,19 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
 from portal.accounts import scope
-from portal.notifications import unread
 
 TIMEOUT = 3600
 
 
 def _key(user_id: object) -> str:
     return f"accounts:user:{user_id}"
+
+
+def unread_key(user_id: object) -> str:
+    """Where the user's unread-notification count is cached (portal.notifications.unread
+    keeps it; it is named here so that the count comes in the same round trip as the user,
+    without accounts importing notifications)."""
+    return f"notifications:unread:{user_id}"
 
 
 def user_for(request: HttpRequest) -> object:
@@ -43,7 +49,7 @@ def user_for(request: HttpRequest) -> object:
         # One round trip for what every page reads about the user: the account, their
         # roles (portal.accounts.scope) and their unread count (portal.notifications.unread).
         found = cache.get_many(
-            [_key(user_id), scope.key(user_id), scope.VERSION_KEY, unread.key(user_id)]
+            [_key(user_id), scope.key(user_id), scope.VERSION_KEY, unread_key(user_id)]
         )
         cached = found.get(_key(user_id))
         if cached is not None and constant_time_compare(

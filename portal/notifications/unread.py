@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db import transaction
 
+from portal.accounts import signed_in
+
 if TYPE_CHECKING:
     from portal.accounts.models import User
     from portal.notifications.models import Notification
@@ -22,7 +24,7 @@ TIMEOUT = 300
 
 
 def key(user_id: object) -> str:
-    return f"notifications:unread:{user_id}"
+    return signed_in.unread_key(user_id)
 
 
 def unread_count(user: User) -> int:

@@ -206,6 +206,20 @@ def test_visit_dated_in_the_future_is_refused_and_saves_nothing(client, paired_c
         )
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31"])
+def test_visit_dated_before_1900_is_a_form_error_and_saves_nothing(
+    client, paired_child, volunteer, day
+):
+    client.force_login(volunteer)
+    response = client.post(
+        reverse("casework:visit_create", args=[paired_child.pk]),
+        {"kind": "home", "date": day, "notes": "x"},
+    )
+    assert response.status_code == 200
+    assert "date" in response.context["form"].errors
+    assert not Visit.objects.exists()
+
+
 def test_bad_visit_input_gets_form_errors_not_500(client, paired_child, volunteer):
     client.force_login(volunteer)
     url = reverse("casework:visit_create", args=[paired_child.pk])

@@ -19,7 +19,7 @@ def my_child(parent, community):
 
 def _page(client, user, child):
     client.force_login(user)
-    return client.get(reverse("childcare:child_access_log", args=[child.pk]))
+    return client.get(reverse("casework:child_record_reads", args=[child.pk]))
 
 
 def test_parent_sees_who_read_the_childcare_and_case_records(
@@ -52,7 +52,7 @@ def test_parent_sees_who_read_the_childcare_and_case_records(
 def test_the_childs_page_links_to_it_for_the_guardian(client, parent, my_child):
     client.force_login(parent)
     body = client.get(reverse("childcare:child_detail", args=[my_child.pk])).content.decode()
-    assert reverse("childcare:child_access_log", args=[my_child.pk]) in body
+    assert reverse("casework:child_record_reads", args=[my_child.pk]) in body
 
 
 def test_the_parents_own_visits_are_not_listed(client, parent, my_child):
@@ -83,7 +83,7 @@ def test_query_count_does_not_grow_with_the_reads(
 
         client.force_login(parent)
         with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("childcare:child_access_log", args=[my_child.pk]))
+            client.get(reverse("casework:child_record_reads", args=[my_child.pk]))
         return len(ctx.captured_queries)
 
     services.child_access_record(child_ids=[my_child.pk], by=station_staff, path="/x/")

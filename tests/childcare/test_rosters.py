@@ -74,3 +74,20 @@ def test_rosters_cost_the_same_queries_whatever_their_size(
 def test_no_one_else_sees_a_stations_rosters(client, request, station, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("childcare:session_list", args=[station.pk])).status_code == 404
+
+
+def test_a_declared_parents_relation_reads_as_a_word_in_the_roster(
+    client, station, station_staff, community
+):
+    session = SessionFactory(station=station, capacity=3)
+    user = UserFactory(name="王父")
+    assign(user, Role.PARENT)
+    child = child_of(user, community)
+    child.guardians.filter(user=user).update(relation="father")
+    booking_create(session=session, child=child, by=user)
+    client.force_login(station_staff)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("childcare:session_list", args=[station.pk])).content.decode()
+    roster = html[html.index(f'data-testid="roster-child-{child.pk}"') :]
+    assert "（父亲）" in roster or "(父亲)" in roster
+    assert "father" not in roster

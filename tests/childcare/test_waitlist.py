@@ -128,3 +128,37 @@ def test_cancelling_asks_first_and_only_a_post_cancels(client, full_session):
     client.post(url)
     assert Booking.objects.get(pk=bookings[0].pk).status == "cancelled"
     assert client.get(url).status_code == 404
+
+
+def test_the_new_number_is_worded_in_each_recipients_language(full_session):
+    _session, people, bookings = full_session
+    english, chinese = people[2][0], people[3][0]
+    english.language = "en"
+    english.save(update_fields=["language"])
+    chinese.language = "zh-hans"
+    chinese.save(update_fields=["language"])
+    booking_cancel(booking=bookings[0], by=people[0][0])
+    assert (
+        "number 1 on the waiting list"
+        in Notification.objects.filter(recipient=english).latest("pk").text
+    )
+    assert "候补第 2 位" in Notification.objects.filter(recipient=chinese).latest("pk").text
+
+
+def test_the_station_removing_a_waiting_child_tells_those_behind(full_session, station_staff):
+    _session, people, bookings = full_session
+    Notification.objects.all().delete()
+    booking_cancel(booking=bookings[1], by=station_staff)
+    assert not Notification.objects.filter(recipient=people[0][0]).exists()
+    for user, _child in people[2:]:
+        assert Notification.objects.filter(recipient=user).count() == 1
+
+
+@pytest.mark.parametrize("persona", ["other_parent", "outsider"])
+def test_the_cancel_page_of_another_familys_booking_is_404(client, request, full_session, persona):
+    _session, _people, bookings = full_session
+    login(client, request.getfixturevalue(persona))
+    url = reverse("childcare:booking_cancel", args=[bookings[0].pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert Booking.objects.get(pk=bookings[0].pk).status == "confirmed"

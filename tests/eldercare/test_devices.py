@@ -353,3 +353,18 @@ def test_refused_messages_page_shows_the_users_own_devices_only(
     client.force_login(admin_user)
     html = client.get(url).content.decode()
     assert f"dead-letter-{own.pk}" in html and f"dead-letter-{unknown.pk}" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "ts", [946684799, "9999-12-31T23:59:59-14:00", "1999-12-31T23:59:59+08:00", "{ahead}"]
+)
+def test_a_device_reading_dated_before_2000_or_over_a_day_ahead_is_a_dead_letter(device, ts):
+    if ts == "{ahead}":
+        ts = time.time() + 86400 + 600
+    raw = body(device, "reading", ts=ts, reading={"kind": "heart_rate", "value": 70})
+    incoming = Incoming(body=raw, signature=sign(device.secret, raw), via="mqtt")
+    [outcome] = device_messages_ingest([incoming])
+    assert outcome.status == "refused"
+    assert DeadLetter.objects.get().reason == "bad_time"
+    assert not HealthReading.objects.exists() and not DeviceMessage.objects.exists()
