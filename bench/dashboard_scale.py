@@ -30,8 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-from portal import months
-
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_dashboards"
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -273,6 +271,7 @@ def time_in_process(repeat: int) -> float:
     from django.template.loader import render_to_string
 
     from communities.models import Region
+    from portal import months
     from portal.dashboards.selectors import dashboard_for
 
     county = Region.objects.get(code="530828")
@@ -384,6 +383,7 @@ def main() -> None:
     recreate_database()
     setup_django()
     bench_tree()
+    from portal import months
     from portal.dashboards import rollup
 
     results = {}

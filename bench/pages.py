@@ -37,8 +37,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal import months
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB_NAME = "bench_pages"
@@ -310,6 +308,7 @@ def main() -> None:
 
     django.setup()
     from bench import dashboard_scale
+    from portal import months
     from portal.dashboards import rollup
 
     os.environ.update(PROD_ENV)  # importing dashboard_scale set its own database in the env
