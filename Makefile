@@ -23,15 +23,20 @@ test: setup services
 	$(MAKE) --no-print-directory test-clock
 
 # The suite again (without the browser tests) with the clock moved to where the UTC and Beijing
-# dates differ, at a month's end and at a year's end: 00:30 on 28 February and 07:59 on
-# 31 December, Beijing time. tests/conftest.py reads PORTAL_TEST_MOMENT and starts each test at
-# that moment (time-machine; the clock ticks on), and the Python processes a test starts (the
-# Celery worker, gunicorn) read the same clock (tests/clock/sitecustomize.py). The browser
-# tests are left out: they are most of the normal pass's time, and Chromium keeps the machine's
-# clock. `make test` runs this after the normal pass, reusing its test database.
+# dates differ (Beijing is UTC+8), at a month's and at a year's end: 00:30 on 28 February and
+# 07:59 on 31 December, Beijing time, and 00:30 on 1 January, the one moment of the three where
+# UTC is still in the previous month and year (a month or a year taken in UTC is wrong only
+# there). tests/conftest.py reads PORTAL_TEST_MOMENT and starts each test at that moment
+# (time-machine; the clock ticks on), and the Python processes a test starts (the Celery worker,
+# gunicorn) read the same clock (tests/clock/sitecustomize.py). The browser tests are left out:
+# they are most of the normal pass's time, and Chromium keeps the machine's clock.
+# `make test` runs this after the normal pass, reusing its test database.
+CLOCK_MOMENTS := 2027-02-28T00:30 2026-12-31T07:59 2027-01-01T00:30
 test-clock:
-	PORTAL_TEST_MOMENT=2027-02-28T00:30 $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e
-	PORTAL_TEST_MOMENT=2026-12-31T07:59 $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e
+	@set -e; for moment in $(CLOCK_MOMENTS); do \
+		echo "PORTAL_TEST_MOMENT=$$moment (Beijing time)"; \
+		PORTAL_TEST_MOMENT=$$moment $(VENV)/bin/pytest -n 2 --dist loadgroup -q --ignore=tests/e2e; \
+	done
 
 setup: system-deps python-deps messages
 

@@ -459,15 +459,20 @@ def _growth_and_notes(child: Child, staff: object, today: datetime.date) -> None
             },
         )
     notes = [
-        ("language", "能说出绘本里五种蔬菜的名字。"),
-        ("movement", "运动大循环中能独立走过平衡木。"),
-        ("social", "愿意把玩具分享给新来的小朋友。"),
-        ("nutrition", "午餐能自己用勺子吃完。"),
+        ("language", "绘本", "能说出绘本里五种蔬菜的名字。"),
+        ("movement", "运动大循环", "运动大循环中能独立走过平衡木。"),
+        ("social", "", "愿意把玩具分享给新来的小朋友。"),
+        ("nutrition", "生活自理", "午餐能自己用勺子吃完。"),
     ]
-    for days_ago, (domain, text) in enumerate(notes):
-        ProgressNote.objects.get_or_create(
+    strands = {s.name: s for s in CourseStrand.objects.filter(station__enrolments__child=child)}
+    for days_ago, (domain, strand, text) in enumerate(notes):
+        ProgressNote.objects.update_or_create(
             child=child,
             domain=domain,
             text=text,
-            defaults={"date": today - datetime.timedelta(days=days_ago * 2), "by": staff},
+            defaults={
+                "date": today - datetime.timedelta(days=days_ago * 2),
+                "by": staff,
+                "strand": strands.get(strand),
+            },
         )

@@ -25,7 +25,8 @@ def portfolio_pdf(folio: PortfolioMonth) -> bytes:
     from weasyprint import HTML
 
     strands = [
-        (name, [(photo, _data_uri(photo)) for photo in photos]) for name, photos in folio.strands
+        (name, [(photo, _data_uri(photo)) for photo in photos], notes)
+        for name, photos, notes in folio.strands
     ]
     with translation.override("zh-hans"):
         html = render_to_string(

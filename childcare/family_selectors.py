@@ -107,7 +107,8 @@ def thread_with_receipts(child: Child, user: User) -> list[Message]:
 class PortfolioMonth:
     child: Child
     month: datetime.date
-    strands: list[tuple[str, list[Photo]]]
+    # (strand name, its photos, its notes), in the station's order; "" for neither.
+    strands: list[tuple[str, list[Photo], list]]
     notes: list
 
 
@@ -124,10 +125,22 @@ def portfolio_month(child: Child, user: User, month: datetime.date) -> Portfolio
         .select_related("strand")
         .order_by("strand__order", "strand__name", "taken_on", "pk")
     )
-    groups: dict[str, list[Photo]] = {}
-    for photo in photos:
-        groups.setdefault(photo.strand.name if photo.strand else "", []).append(photo)
     notes = list(
-        ProgressNote.objects.filter(child=child, date__gte=start, date__lt=end).order_by("date")
+        ProgressNote.objects.filter(child=child, date__gte=start, date__lt=end)
+        .select_related("strand")
+        .order_by("date", "pk")
     )
-    return PortfolioMonth(child=child, month=start, strands=list(groups.items()), notes=notes)
+    # Photos and notes side by side under their strand, in the station's order.
+    groups: dict[tuple, tuple[str, list[Photo], list]] = {}
+
+    def group_of(strand: object) -> tuple[str, list[Photo], list]:
+        # Strands in the station's order; what belongs to none comes last.
+        key = (strand.order, strand.name) if strand else (10**6, "")
+        return groups.setdefault(key, (strand.name if strand else "", [], []))
+
+    for photo in photos:
+        group_of(photo.strand)[1].append(photo)
+    for note in notes:
+        group_of(note.strand)[2].append(note)
+    strands = [groups[key] for key in sorted(groups)]
+    return PortfolioMonth(child=child, month=start, strands=strands, notes=notes)

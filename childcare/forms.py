@@ -264,9 +264,19 @@ class GrowthForm(forms.Form):
 
 class ProgressNoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), choices=rules.CARE_DOMAINS)
+    strand = forms.ModelChoiceField(
+        label=_("Activity (course strand)"), queryset=CourseStrand.objects.none(), required=False
+    )
     text = forms.CharField(
         label=pgettext_lazy("childcare", "Note"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: object, child: Child, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The strands of the station the child is enrolled at (the service checks it too).
+        self.fields["strand"].queryset = CourseStrand.objects.filter(
+            station__enrolments__child=child, station__enrolments__status="enrolled"
+        ).order_by("order", "name")
 
 
 class StrandForm(forms.ModelForm):

@@ -999,6 +999,16 @@ class ProgressNote(models.Model):
     )
     date = models.DateField(_("date"))
     domain = models.CharField(_("domain"), max_length=12, choices=rules.CARE_DOMAINS)
+    # The course strand the note belongs to: the portfolio shows notes beside that strand's
+    # photos. Optional: a note about sleep or mood belongs to no activity.
+    strand = models.ForeignKey(
+        "childcare.CourseStrand",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("course strand"),
+    )
     text = models.TextField(_("note"))
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     created = models.DateTimeField(auto_now_add=True)

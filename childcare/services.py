@@ -629,10 +629,15 @@ def growth_record(
 
 
 @transaction.atomic
-def progress_note_create(*, child: Child, domain: str, text: str, by: User) -> ProgressNote:
-    _operated_station_of(child, by)
+def progress_note_create(
+    *, child: Child, domain: str, text: str, strand: CourseStrand | None = None, by: User
+) -> ProgressNote:
+    """A learning-progress note, optionally tagged with a course strand of the station."""
+    station = _operated_station_of(child, by)
+    if strand is not None and strand.station_id != station.pk:
+        raise ValidationError(_("Choose one of this station's course strands."))
     return ProgressNote.objects.create(
-        child=child, date=timezone.localdate(), domain=domain, text=text, by=by
+        child=child, date=timezone.localdate(), domain=domain, strand=strand, text=text, by=by
     )
 
 

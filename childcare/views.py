@@ -504,7 +504,7 @@ ACTION_FORMS = {
     "growth": forms.GrowthForm,
     "note": forms.ProgressNoteForm,
 }
-CHILD_FORMS = {"checkin", "checkout"}
+CHILD_FORMS = {"checkin", "checkout", "note"}
 ACTION_TITLES = {
     "checkin": gettext_lazy("Arrival"),
     "checkout": gettext_lazy("Collection: only a listed person"),

@@ -20,3 +20,10 @@ class AccountsConfig(AppConfig):
         post_delete.connect(signed_in.on_user_changed, sender=User)
         post_save.connect(scope.on_region_changed, sender=Region)
         post_delete.connect(scope.on_region_changed, sender=Region)
+
+        from allauth.mfa.models import Authenticator
+
+        from portal.accounts.middleware import on_authenticator_changed
+
+        post_save.connect(on_authenticator_changed, sender=Authenticator)
+        post_delete.connect(on_authenticator_changed, sender=Authenticator)

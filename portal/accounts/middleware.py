@@ -4,6 +4,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import middleware as auth_middleware
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -69,7 +71,30 @@ class RequireTwoFactorMiddleware:
             return False
         if not needs_two_factor(user):
             return False
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        return not has_authenticator_app(user)
+
+
+def _totp_key(user_id: object) -> str:
+    return f"accounts:totp:{user_id}"
+
+
+def has_authenticator_app(user: User) -> bool:
+    """Whether `user` has set up an authenticator app. Once they have, the answer is kept in
+    the cache (so staff pages do not ask the database every request) until an authenticator
+    of theirs is saved or deleted."""
+    key = _totp_key(user.pk)
+    if cache.get(key):
+        return True
+    found = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    if found:
+        cache.set(key, True, 3600)
+    return found
+
+
+def on_authenticator_changed(sender: type, instance: Authenticator, **kwargs: object) -> None:
+    key = _totp_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):

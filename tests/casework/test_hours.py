@@ -17,12 +17,12 @@ from tests.casework.factories import CaseChildFactory, VolunteerFactory
 pytestmark = pytest.mark.django_db
 
 
-def log_visit(client, child, minutes, days_ago: int = 1):
+def log_visit(client, child, minutes, on: datetime.date | None = None):
     return client.post(
         f"/care/children/{child.pk}/visit/",
         {
             "kind": "home",
-            "date": (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat(),
+            "date": (on or timezone.localdate()).isoformat(),
             "notes": "一起读书",
             "minutes": minutes,
         },
@@ -31,9 +31,14 @@ def log_visit(client, child, minutes, days_ago: int = 1):
 
 @pytest.fixture
 def two_visits(client, volunteer, paired_child):
+    """90 and 45 minutes, two days apart where the month allows: the pages below total this
+    month and this year, so on the 1st of a month both visits are on that day."""
+    today = timezone.localdate()
     client.force_login(volunteer)
-    log_visit(client, paired_child, 90, days_ago=2)
-    log_visit(client, paired_child, 45, days_ago=1)
+    log_visit(
+        client, paired_child, 90, on=max(today - datetime.timedelta(days=2), today.replace(day=1))
+    )
+    log_visit(client, paired_child, 45, on=today)
     client.logout()
     return ServiceHours.objects.order_by("minutes")
 

@@ -14,7 +14,12 @@ from PIL import Image
 
 from childcare import family_services
 from childcare.models import Booking, Incident, Message, Photo
-from childcare.services import booking_create, enrolment_decide, meal_record
+from childcare.services import (
+    booking_create,
+    enrolment_decide,
+    meal_record,
+    progress_note_create,
+)
 from portal import months
 from portal.dashboards import rollup
 from portal.dashboards.models import RegionIndicator
@@ -455,20 +460,45 @@ def test_portfolio_month_shows_photos_by_strand_and_downloads_a_chinese_pdf(
     import subprocess
 
     strand = station.strands.create(name="农耕实践", order=1)
+    music = station.strands.create(name="音乐律动", order=2)
     family_services.photo_upload(
         station=station, upload=upload(), children=[enrolled], strand=strand, by=station_staff
+    )
+    # Notes go under their strand, beside its photos, in the station's order.
+    client.force_login(station_staff)
+    client.post(
+        reverse("childcare:child_care", args=[enrolled.pk]),
+        {
+            "action": "note",
+            "note-domain": "cognition",
+            "note-strand": music.pk,
+            "note-text": "会打节拍",
+        },
+    )
+    progress_note_create(
+        child=enrolled, domain="cognition", text="认识了豆苗", strand=strand, by=station_staff
     )
     client.force_login(parent)
     month = timezone.localdate().strftime("%Y-%m")
     page = client.get(reverse("childcare:portfolio", args=[enrolled.pk]) + f"?month={month}")
-    assert "农耕实践" in page.content.decode()
+    html = page.content.decode()
+    assert html.index("农耕实践") < html.index("认识了豆苗") < html.index("音乐律动")
+    assert html.index("音乐律动") < html.index("会打节拍")
     pdf = client.get(reverse("childcare:portfolio_pdf", args=[enrolled.pk]) + f"?month={month}")
     assert pdf["Content-Type"] == "application/pdf"
     text = subprocess.run(
         ["/usr/bin/pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
     ).stdout.decode()
     assert "成长档案" in text
-    assert "农耕实践" in text
+    assert "农耕实践" in text and "认识了豆苗" in text
+
+
+def test_a_note_cannot_carry_another_stations_strand(enrolled, other_station, station_staff):
+    foreign = other_station.strands.create(name="别站课程")
+    with pytest.raises(ValidationError):
+        progress_note_create(
+            child=enrolled, domain="cognition", text="x", strand=foreign, by=station_staff
+        )
 
 
 @pytest.mark.parametrize(

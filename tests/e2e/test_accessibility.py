@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page
 from childcare.models import Booking, Child, Station
 from eldercare.models import CareFacility, Elder
 from portal.accounts.demo import demo_user
+from portal.accounts.models import User
 from portal.context_processors import ELDER_MODE_COOKIE
 from tests.e2e.browser import signed_in_context
 
@@ -57,6 +58,9 @@ def main_pages() -> list[tuple[str, str | None, str]]:
         ("facility", "facility_staff", f"/eldercare/facilities/{facility.pk}/"),
         ("elder", "facility_staff", f"/eldercare/elders/{elder.pk}/"),
         ("county-dashboard", "county_official", "/dashboards/530828/"),
+        ("family-start", "newcomer", "/childcare/start/"),
+        ("declarations", "community_staff", "/communities/declarations/"),
+        ("station-sessions", "station_staff", f"/childcare/staff/stations/{station.pk}/sessions/"),
     ]
 
 
@@ -74,7 +78,7 @@ def pages_in_mode(
         if who is None:
             context = browser.new_context(viewport=viewport, locale="zh-CN")
         else:
-            user = demo_user(who)
+            user = newcomer() if who == "newcomer" else demo_user(who)
             user.language = language
             user.save(update_fields=["language"])
             context = signed_in_context(browser, live_server.url, user, viewport=viewport)
@@ -88,6 +92,12 @@ def pages_in_mode(
             yield name, page
         finally:
             context.close()
+
+
+def newcomer() -> User:
+    """Someone who has just signed up with a new phone number: no role, no household."""
+    user, _created = User.objects.get_or_create(phone="+8613912345678", defaults={"name": ""})
+    return user
 
 
 @pytest.fixture

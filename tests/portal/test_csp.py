@@ -100,6 +100,16 @@ def test_every_page_carries_the_policies(client, parent):
     assert "Content-Security-Policy" in response.headers
 
 
+@pytest.mark.django_db
+def test_the_policy_built_once_is_the_one_django_csp_builds(client):
+    from csp.utils import build_policy
+
+    for path in ("/", "/no-such-page/", reverse("childcare:station_finder")):
+        response = client.get(path)
+        assert response.headers["Content-Security-Policy"] == build_policy(), path
+    assert "Content-Security-Policy-Report-Only" not in response.headers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_production_home_page_has_the_csp_and_every_cookie_is_secure():
     """Under the production settings, in a process of its own, over HTTPS behind the proxy."""

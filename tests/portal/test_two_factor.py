@@ -124,3 +124,20 @@ def test_a_community_staff_member_with_an_unconfirmed_email_can_set_it_up(
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     _sign_in(client, user)
     _activate(client)
+
+
+def test_the_authenticator_is_looked_up_once_and_its_removal_is_seen_at_once(
+    client, community_staff, require_totp
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _sign_in(client, community_staff)
+    _activate(client)
+    client.get("/communities/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/communities/").status_code == 200
+    assert not [q for q in queries if "mfa_authenticator" in q["sql"]]
+    Authenticator.objects.filter(user=community_staff).delete()
+    response = client.get("/communities/")
+    assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
