@@ -22,8 +22,8 @@ from casework.models import (
     VisitKind,
     Volunteer,
 )
-from communities import rules as community_rules
 from communities.models import Region, Resident, path_prefix_q
+from communities.validators import check_record_date
 from portal.accounts.models import Role, User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -137,8 +137,7 @@ class VisitForm(forms.Form):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(_("A visit cannot be dated in the future."))
-        if date < community_rules.EARLIEST_RECORD_DATE:
-            raise forms.ValidationError(_("This date cannot be right; please check the year."))
+        check_record_date(date)
         return date
 
     def clean(self) -> dict:
@@ -163,6 +162,11 @@ class PairingForm(forms.Form):
             .select_related("user", "team")
         )
         self.fields["started_on"].initial = timezone.localdate()
+
+    def clean_started_on(self) -> datetime.date:
+        day = self.cleaned_data["started_on"]
+        check_record_date(day)
+        return day
 
 
 class ReasonForm(forms.Form):
@@ -212,6 +216,11 @@ class OutreachForm(forms.Form):
         if not user.is_portal_admin:
             regions = regions.filter(path_prefix_q("path", user.region_paths(Role.COMMUNITY_STAFF)))
         self.fields["region"].queryset = regions
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        check_record_date(day)
+        return day
 
     def clean(self) -> dict:
         data = super().clean()

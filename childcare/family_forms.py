@@ -3,12 +3,15 @@ services decide. Choices of children, classes and strands come from scoped Query
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from childcare.models import Absence, CareClass, Child, CourseStrand, Incident, Station
+from communities.validators import check_record_date, check_record_moment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what the browser reads
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -97,6 +100,11 @@ class AbsenceForm(forms.Form):
         self.fields["start"].initial = tomorrow
         self.fields["end"].initial = tomorrow
 
+    def clean_start(self) -> datetime.date:
+        day = self.cleaned_data["start"]
+        check_record_date(day)
+        return day
+
 
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Incident.Kind.choices)
@@ -120,3 +128,8 @@ class IncidentForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_occurred_at(self) -> datetime.datetime:
+        moment = self.cleaned_data["occurred_at"]
+        check_record_moment(moment)
+        return moment

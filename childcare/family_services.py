@@ -34,6 +34,7 @@ from childcare.models import (
 )
 from childcare.photos import clean_photo
 from communities.selectors import community_staff_by_community
+from communities.validators import check_record_moment
 from portal.accounts.models import Role, RoleAssignment, User
 from portal.accounts.sms import get_sms_sender
 from portal.notifications.models import Notification
@@ -421,6 +422,10 @@ def incident_record(
     station = _operated_station_of(child, by)
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("An incident cannot be in the future.")})
+    try:
+        check_record_moment(occurred_at)
+    except ValidationError as error:
+        raise ValidationError({"occurred_at": error.error_list}) from error
     if not (what or "").strip():
         raise ValidationError({"what": _("Say what happened.")})
     incident = Incident.objects.create(

@@ -3,6 +3,7 @@ guardian comes from a QuerySet scoped to the signed-in user, never from a hidden
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -23,6 +24,7 @@ from childcare.models import (
     TimetableSlot,
 )
 from communities.models import Community, Region
+from communities.validators import check_record_date
 from portal.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what the browser reads
@@ -82,6 +84,11 @@ class EnrolmentApplyForm(forms.Form):
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = Child.objects.of_guardian(user).select_related("resident")
+
+    def clean_health_exam_date(self) -> datetime.date:
+        day = self.cleaned_data["health_exam_date"]
+        check_record_date(day)
+        return day
 
 
 DECISIONS = [
@@ -248,6 +255,11 @@ class GrowthForm(forms.Form):
         max_value=Decimal("39.99"),
         decimal_places=2,
     )
+
+    def clean_measured_on(self) -> datetime.date:
+        day = self.cleaned_data["measured_on"]
+        check_record_date(day)
+        return day
 
 
 class ProgressNoteForm(forms.Form):

@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities import rules
@@ -81,3 +82,26 @@ def validate_birth_date_matches(id_number: str, date_of_birth: datetime.date) ->
                 "entered": date_of_birth.isoformat(),
             },
         )
+
+
+# --- dates of records about people --------------------------------------------------------------
+
+DATE_TOO_EARLY = _("This date cannot be right; please check the year.")
+
+
+def check_record_date(day: datetime.date) -> None:
+    """A day a record about a living person can be dated (a visit, an assessment, an incident,
+    a measurement): not before rules.EARLIEST_RECORD_DATE. Each form checks the future its own
+    way (some records are planned ahead, most are not)."""
+    if day < rules.EARLIEST_RECORD_DATE:
+        raise ValidationError(DATE_TOO_EARLY, code="too_early")
+
+
+def check_record_moment(moment: datetime.datetime) -> None:
+    """As check_record_date, for a moment (its local date). Year 1 in Beijing time is the year
+    before 1 in UTC: stored, it could not be read back, and every page listing it would fail."""
+    try:
+        day = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    except OverflowError:
+        raise ValidationError(DATE_TOO_EARLY, code="too_early") from None
+    check_record_date(day)

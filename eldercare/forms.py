@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communities import rules as community_rules
 from communities.forms import UnechoedTextInput
 from communities.models import Resident, mask_id_number
 from communities.services import check_date_of_birth
+from communities.validators import check_record_date
 from eldercare import rules
 from eldercare.models import (
     ACCESSIBILITY_FIELDS,
@@ -37,9 +37,6 @@ WEEKDAYS = [
     ("5", _("Saturday")),
     ("6", _("Sunday")),
 ]
-
-# No record of a person alive today is dated earlier.
-EARLIEST_DATE = community_rules.EARLIEST_RECORD_DATE
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -231,9 +228,8 @@ class AssessmentForm(forms.Form):
         day = self.cleaned_data["assessed_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("An assessment cannot be in the future."))
-        if day < EARLIEST_DATE:
-            # Year 1 would also make the 30-day risk-event window before it overflow (a 500).
-            raise forms.ValidationError(_("Enter a valid date."))
+        # Year 1 would also make the 30-day risk-event window before it overflow (a 500).
+        check_record_date(day)
         return day
 
     def domains(self) -> list[tuple[str, list]]:
@@ -265,8 +261,7 @@ class RiskAssessmentForm(forms.Form):
         day = self.cleaned_data["assessed_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("An assessment cannot be in the future."))
-        if day < EARLIEST_DATE:
-            raise forms.ValidationError(_("Enter a valid date."))
+        check_record_date(day)
         return day
 
 
@@ -283,6 +278,7 @@ class RiskEventForm(forms.Form):
         day = self.cleaned_data["occurred_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
+        check_record_date(day)
         return day
 
 

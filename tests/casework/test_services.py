@@ -396,3 +396,19 @@ def test_a_child_already_registered_is_not_offered_again(client, child, communit
     client.force_login(community_staff)
     response = client.get(reverse("casework:child_register"))
     assert child.resident not in response.context["form"].fields["resident"].queryset
+
+
+def test_a_pairing_started_in_year_1_is_a_form_error(
+    client, paired_child, community, community_staff
+):
+    other = VolunteerFactory(community=community)
+    client.force_login(community_staff)
+    before = paired_child.pairings.count()
+    response = client.post(
+        reverse("casework:pairing_create", args=[paired_child.pk]),
+        {"volunteer": other.pk, "started_on": "0001-01-01"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "这个日期不对，请检查年份。" in [str(m) for m in response.context["messages"]]
+    assert paired_child.pairings.count() == before

@@ -104,3 +104,16 @@ def test_a_staff_reading_dated_before_2000_or_ahead_is_a_form_error(
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not HealthReading.objects.exists()
+
+
+def test_a_risk_event_dated_year_1_is_a_form_error(client, elder, facility_staff):
+    from eldercare.models import CareRiskEvent
+
+    client.force_login(facility_staff)
+    response = client.post(
+        reverse("eldercare:risk_event_create", args=[elder.pk]),
+        {"kind": "fall", "occurred_on": "0001-01-01"},
+    )
+    assert response.status_code == 200
+    assert "这个日期不对，请检查年份。" in response.context["form"].errors["occurred_on"]
+    assert not CareRiskEvent.objects.exists()

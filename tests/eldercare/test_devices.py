@@ -368,3 +368,47 @@ def test_a_device_reading_dated_before_2000_or_over_a_day_ahead_is_a_dead_letter
     assert outcome.status == "refused"
     assert DeadLetter.objects.get().reason == "bad_time"
     assert not HealthReading.objects.exists() and not DeviceMessage.objects.exists()
+
+
+BAD_READING_TIMES = [
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01T00:00:00+08:00",
+    "1999-12-31T23:59:59+08:00",
+    "{ahead}",
+]
+
+
+def _bad_time(ts: str) -> object:
+    return time.time() + 86400 + 600 if ts == "{ahead}" else ts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ts", BAD_READING_TIMES)
+def test_http_push_of_a_reading_dated_out_of_range_is_refused_and_stores_nothing(
+    client, device, elder, facility_staff, ts
+):
+    raw = body(device, "reading", ts=_bad_time(ts), reading={"kind": "heart_rate", "value": 70})
+    stamp = str(int(time.time()))
+    response = client.post(
+        reverse("eldercare:device_ingest"),
+        raw,
+        content_type="application/json",
+        HTTP_X_DEVICE_TIMESTAMP=stamp,
+        HTTP_X_DEVICE_SIGNATURE=sign(device.secret, stamp.encode() + b"." + raw),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"status": "refused", "reason": "bad_time"}
+    assert not HealthReading.objects.exists() and not DeviceMessage.objects.exists()
+    client.force_login(facility_staff)
+    assert client.get(reverse("eldercare:elder_detail", args=[elder.pk])).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ts", ["9999-12-31T23:59:59-14:00", "1999-12-31T23:59:59+08:00"])
+def test_a_reading_dated_out_of_range_over_mqtt_is_refused_and_stores_nothing(gateway, device, ts):
+    _gw, publish = gateway
+    raw = body(device, "reading", ts=ts, reading={"kind": "heart_rate", "value": 70})
+    publish(device.serial, envelope(device.secret, raw))
+    letter = wait_for(lambda: DeadLetter.objects.first())
+    assert letter.reason == "bad_time" and letter.device == device
+    assert not HealthReading.objects.exists() and not DeviceMessage.objects.exists()
