@@ -76,7 +76,8 @@ def seed(clients: int, places: int, sessions: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from childcare.models import Child, Guardian, Session, Station
+    from childcare.consent import CURRENT_VERSION
+    from childcare.models import Child, Guardian, GuardianConsent, Session, Station
     from communities.models import Community, Household, Region, Resident
     from portal.accounts.models import Role, RoleAssignment, User
 
@@ -111,6 +112,11 @@ def seed(clients: int, places: int, sessions: int) -> dict:
         )
         child = Child.objects.create(resident=resident)
         Guardian.objects.create(child=child, user=user, name=f"Parent {n}", relation="parent")
+        # Booking needs the guardian's consent (PIPL art. 31): without it every booking is
+        # refused and the bench would measure refusals.
+        GuardianConsent.objects.create(
+            child=child, user=user, version=CURRENT_VERSION, given_at=timezone.now()
+        )
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
