@@ -8,7 +8,10 @@ export UV_PYTHON := python3.11
 	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards \
 	bench-pages bench-live-day bench-devices device-gateway
 
-run: setup
+# The portal needs PostgreSQL (its constraints, triggers and change history are PostgreSQL's):
+# `make run` starts the local server if it is stopped and uses its `portal` database unless
+# DATABASE_URL names another. Background tasks run in-process, the cache is in memory.
+run: setup services
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000

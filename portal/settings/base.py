@@ -1,8 +1,9 @@
 """Settings shared by every mode, read from the environment (django-environ).
 
-With nothing set, the portal runs on an embedded SQLite database with Celery tasks
-executed eagerly in-process, so `make run` needs no services. DATABASE_URL selects
-PostgreSQL; CELERY_BROKER_URL / REDIS_URL select a real broker and cache.
+With nothing set, the portal uses the local PostgreSQL's `portal` database (trust
+authentication, as `make run` and `make test` expect) and executes Celery tasks eagerly
+in-process. DATABASE_URL selects another database; CELERY_BROKER_URL / REDIS_URL select a
+real broker and cache.
 """
 
 from datetime import timedelta
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "childcare",
     "eldercare",
     "casework",
+    "billing",
     "portal.api",
     "portal.history",
     "django.contrib.admin",
@@ -139,7 +141,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 DATABASES = {
     "default": env.db(
         "DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        default="postgres://postgres@127.0.0.1:5432/portal",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -311,6 +313,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dashboards-refresh-rollups": {
         "task": "portal.dashboards.tasks.refresh_rollups",
         "schedule": timedelta(hours=1),
+    },
+    # Before the monthly reports (02:30), so that their money figures include last month.
+    "billing-issue-statements": {
+        "task": "billing.tasks.issue_monthly_statements",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
+    "billing-remind-overdue": {
+        "task": "billing.tasks.remind_overdue_statements",
+        "schedule": crontab(minute=0, hour=9),
     },
     "reports-monthly": {
         "task": "portal.reports.tasks.schedule_monthly_reports",
