@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("communities/", include("communities.urls")),
     path("childcare/", include("childcare.urls")),
+    path("fees/", include("billing.urls")),
     path("eldercare/", include("eldercare.urls")),
     path("care/", include("casework.urls")),
     path("dashboards/", include("portal.dashboards.urls")),
