@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands import makemessages
 
-APPS = ["portal", "communities", "childcare", "eldercare", "casework"]
+APPS = ["portal", "communities", "childcare", "eldercare", "casework", "billing"]
 NEVER = [".venv", "node_modules", "bench", "tests", "static", "staticfiles", "media", "docs"]
 
 
