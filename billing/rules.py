@@ -32,6 +32,22 @@ DEFAULT_ABSENCE_FREE_DAYS = 3
 DUE_DAY_OF_NEXT_MONTH = 15
 
 
+# The subsidy categories of the shared-partner model a new deployment starts with (the
+# migration 0002 creates them): code, name, English name, for every enrolled child. They are
+# data: the amounts are on each station's price list, and a district may add its own.
+DEFAULT_SUBSIDY_CATEGORIES = [
+    (
+        "every-child",
+        "普惠托育补贴（每名在托幼儿）",
+        "Inclusive childcare subsidy (every child)",
+        True,
+    ),
+    ("second-third-child", "二孩、三孩家庭补贴", "Second or third child", False),
+    ("low-income-household", "低收入家庭补贴", "Low-income household", False),
+    ("child-in-distress", "困境儿童补贴", "Child in distress", False),
+]
+
+
 def round_fen(amount: Decimal) -> Decimal:
     """`amount` rounded to the fen, half up (the statement's one rounding rule)."""
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)

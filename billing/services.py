@@ -125,6 +125,17 @@ def price_list_save(
     return price_list
 
 
+def subsidy_categories_ensure_defaults() -> dict[str, SubsidyCategory]:
+    """The default subsidy categories (billing/rules.py), created where missing; every
+    category by code. An existing category keeps the name it was given."""
+    for code, name, name_en, for_every_child in rules.DEFAULT_SUBSIDY_CATEGORIES:
+        SubsidyCategory.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "name_en": name_en, "for_every_child": for_every_child},
+        )
+    return {category.code: category for category in SubsidyCategory.objects.all()}
+
+
 def subsidy_grant_create(
     *,
     child: Child,

@@ -39,6 +39,7 @@ from childcare.models import (
 )
 from communities.models import Community, Household, Premises, Resident
 from portal.accounts.demo import demo_assign, demo_user
+from portal.months import current_month, previous_month
 
 DEMO = "（演示数据）"
 MAIN = "几侎稚家婴幼儿成长驿站"
@@ -81,6 +82,14 @@ def _born(months: int, today: datetime.date) -> datetime.date:
     return datetime.date(today.year + year, month + 1, min(today.day, 28)) - datetime.timedelta(
         days=9
     )
+
+
+def _place_start(fees_from: datetime.date, index: int) -> datetime.date:
+    """The day the index-th demo child took up the place: before `fees_from`, the last one
+    on the 11th of that month."""
+    if index == len(CHILDREN) - 1:
+        return fees_from + datetime.timedelta(days=10)
+    return fees_from - datetime.timedelta(days=7 * (index + 1))
 
 
 def _child(
@@ -231,13 +240,16 @@ def seed(stdout: TextIO) -> None:
     staff = demo_user("station_staff")
     parent_household = Resident.objects.get(user=parent).household
     enrolled: list[Child] = []
-    for index, (name, sex, months, class_name) in enumerate(CHILDREN):
+    # The children have held their places since before the last three months, so the fees
+    # have three months of statements (billing/demo.py); the last child joined mid-month.
+    fees_from = previous_month(previous_month(previous_month(current_month())))
+    for index, (name, sex, age_months, class_name) in enumerate(CHILDREN):
         child = _child(
             chamagudao,
             parent_household if index == 0 else None,
             name,
             sex,
-            months,
+            age_months,
             today,
             guardian=index != 0,
         )
@@ -267,7 +279,7 @@ def seed(stdout: TextIO) -> None:
             defaults={
                 "status": "enrolled",
                 "care_class": classes[class_name],
-                "start_date": today - datetime.timedelta(days=60 + index),
+                "start_date": _place_start(fees_from, index),
                 "health_exam_date": today - datetime.timedelta(days=70 + index),
                 "vaccinations_confirmed": True,
                 "applied_by": parent if index == 0 else staff,
@@ -282,6 +294,15 @@ def seed(stdout: TextIO) -> None:
                 EnrolmentEvent.objects.create(
                     enrolment=enrolment, from_status=from_status, to_status=to_status, by=staff
                 )
+            # Applied two weeks and offered one week before the place was taken up.
+            start = _place_start(fees_from, index)
+            for to_status, days_before in (("applied", 14), ("offered", 7), ("enrolled", 0)):
+                at = datetime.datetime.combine(
+                    start - datetime.timedelta(days=days_before),
+                    datetime.time(9, 0),
+                    tzinfo=timezone.get_current_timezone(),
+                )
+                enrolment.events.filter(to_status=to_status).update(at=at)
         enrolled.append(child)
 
     for name, sex, months in APPLICANTS:

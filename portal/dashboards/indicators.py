@@ -13,11 +13,26 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import Statement
 from casework.models import CaseChild, Concern, OutreachEvent, Pairing, ServiceHours
 from childcare.models import Booking, Enrolment, HealthCheck, Incident, Station
 from communities.models import Premises
@@ -60,6 +75,8 @@ class Kind:
     PERCENT = "percent"  # value = 100 × Σ num ÷ Σ den
     PER_1000 = "per_1000"  # value = 1000 × Σ num ÷ Σ population
     MINUTES = "minutes"  # value = Σ num, a duration shown as hours and minutes
+    YUAN = "yuan"  # value = Σ num, money in yuan
+    YUAN_AVERAGE = "yuan_average"  # value = Σ num ÷ Σ den, money in yuan per unit
 
 
 class Anchor:
@@ -71,6 +88,7 @@ class Group:
     CHILDCARE = "childcare"
     ELDERCARE = "eldercare"
     CASEWORK = "casework"
+    FEES = "fees"
     PREMISES = "premises"
 
 
@@ -78,6 +96,7 @@ GROUP_LABELS: dict[str, Promise] = {
     Group.CHILDCARE: _("Childcare for the under-threes"),
     Group.ELDERCARE: _("Care for the elderly"),
     Group.CASEWORK: _("Left-behind children and children in distress"),
+    Group.FEES: _("Fees and subsidies (community shared partner)"),
     Group.PREMISES: _("Premises lent free by communities"),
 }
 
@@ -116,6 +135,30 @@ def _premises_free_area(period: Period) -> QuerySet:
     return _by_community(qs).annotate(num=Sum("area_m2"))
 
 
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _reference_rent_a_year() -> Value:
+    return Value(settings.BILLING_REFERENCE_RENT_PER_M2 * 12, output_field=MONEY)
+
+
+def _premises_free_value(period: Period) -> QuerySet:
+    qs = Premises.objects.lent_free()
+    value = ExpressionWrapper(F("area_m2") * _reference_rent_a_year(), output_field=MONEY)
+    return _by_community(qs).annotate(num=Sum(value))
+
+
+def _premises_rent_relief(period: Period) -> QuerySet:
+    qs = Premises.objects.exclude(terms=Premises.Terms.FREE)
+    relief = Greatest(
+        ExpressionWrapper(
+            F("area_m2") * _reference_rent_a_year() - F("monthly_rent") * 12, output_field=MONEY
+        ),
+        Value(0, output_field=MONEY),
+    )
+    return _by_community(qs).annotate(num=Sum(relief))
+
+
 PREMISES = [
     Indicator(
         "pr_free",
@@ -145,6 +188,143 @@ PREMISES = [
         _("Floor area lent free (m²)"),
         _("Total floor area of the free premises, in square metres."),
         _premises_free_area,
+    ),
+    Indicator(
+        "pr_free_value",
+        Group.PREMISES,
+        _("Yearly value of free premises (yuan)"),
+        _(
+            "What the premises lent free would cost a year at the reference rent: floor area × "
+            "reference monthly rent per m² × 12 (setting BILLING_REFERENCE_RENT_PER_M2)."
+        ),
+        _premises_free_value,
+        kind=Kind.YUAN,
+        headline=True,
+    ),
+    Indicator(
+        "pr_rent_relief",
+        Group.PREMISES,
+        _("Yearly rent relief (yuan)"),
+        _(
+            "Rented premises let below the reference rent: (floor area × reference monthly rent "
+            "per m² − the monthly rent) × 12, summed where positive."
+        ),
+        _premises_rent_relief,
+        kind=Kind.YUAN,
+    ),
+]
+
+
+# --- fees and subsidies (billing) -----------------------------------------------------------
+
+
+def _statements(period: Period) -> QuerySet:
+    """The month's issued statements (one per child and station)."""
+    return Statement.objects.for_month(period.start)
+
+
+def _full_months(period: Period) -> QuerySet:
+    """Statements of children who held a place every billable day of the month."""
+    return _statements(period).filter(enrolled_days=F("billable_days"), enrolled_days__gt=0)
+
+
+def _net_price() -> ExpressionWrapper:
+    return ExpressionWrapper(F("monthly_price") - F("subsidy_total"), output_field=MONEY)
+
+
+def _subsidies(period: Period) -> QuerySet:
+    qs = _statements(period)
+    return _by_community(qs, "station__community_id").annotate(num=Sum("subsidy_total"))
+
+
+def _subsidy_per_child(period: Period) -> QuerySet:
+    qs = _statements(period)
+    return _by_community(qs, "station__community_id").annotate(
+        num=Sum("subsidy_total"), den=Count("id")
+    )
+
+
+def _net_price_average(period: Period) -> QuerySet:
+    qs = _full_months(period)
+    return _by_community(qs, "station__community_id").annotate(
+        num=Sum(_net_price()), den=Count("id")
+    )
+
+
+def _ceiling_average(period: Period) -> QuerySet:
+    qs = _full_months(period)
+    return _by_community(qs, "station__community_id").annotate(
+        num=Sum("inclusive_ceiling"), den=Count("id")
+    )
+
+
+def _net_price_to_ceiling(period: Period) -> QuerySet:
+    qs = _full_months(period)
+    return _by_community(qs, "station__community_id").annotate(
+        num=Sum(_net_price()), den=Sum("inclusive_ceiling")
+    )
+
+
+def _amount_billed(period: Period) -> QuerySet:
+    qs = _statements(period)
+    return _by_community(qs, "station__community_id").annotate(num=Sum("total"))
+
+
+FEES = [
+    Indicator(
+        "fe_subsidies",
+        Group.FEES,
+        _("Subsidies paid (yuan)"),
+        _(
+            "Subsidies deducted on the month's childcare statements: what the district pays "
+            "for the month."
+        ),
+        _subsidies,
+        kind=Kind.YUAN,
+        headline=True,
+    ),
+    Indicator(
+        "fe_subsidy_per_child",
+        Group.FEES,
+        _("Subsidy per child (yuan)"),
+        _("Subsidies on the month's statements ÷ children with a statement."),
+        _subsidy_per_child,
+        kind=Kind.YUAN_AVERAGE,
+    ),
+    Indicator(
+        "fe_net_price",
+        Group.FEES,
+        _("Average net price of a full-time place (yuan)"),
+        _(
+            "What a family pays for a full month's place after subsidies, before absence "
+            "refunds and sessions: the average over children who held a place all month."
+        ),
+        _net_price_average,
+        kind=Kind.YUAN_AVERAGE,
+    ),
+    Indicator(
+        "fe_ceiling",
+        Group.FEES,
+        _("Average inclusive-price ceiling (yuan)"),
+        _("The inclusive (普惠) monthly price the stations committed to, for the same children."),
+        _ceiling_average,
+        kind=Kind.YUAN_AVERAGE,
+    ),
+    Indicator(
+        "fe_net_to_ceiling",
+        Group.FEES,
+        _("Net price against the ceiling"),
+        _("The average net price of a full-time place ÷ the average inclusive-price ceiling."),
+        _net_price_to_ceiling,
+        kind=Kind.PERCENT,
+    ),
+    Indicator(
+        "fe_billed",
+        Group.FEES,
+        _("Amount billed to families (yuan)"),
+        _("The sum of the month's childcare statements, what families owe for the month."),
+        _amount_billed,
+        kind=Kind.YUAN,
     ),
 ]
 
@@ -700,5 +880,5 @@ CASEWORK = [
     ),
 ]
 
-ALL: list[Indicator] = [*CHILDCARE, *ELDERCARE, *CASEWORK, *PREMISES]
+ALL: list[Indicator] = [*CHILDCARE, *ELDERCARE, *CASEWORK, *FEES, *PREMISES]
 BY_KEY: dict[str, Indicator] = {i.key: i for i in ALL}

@@ -35,6 +35,8 @@ def period_for(month: datetime.date, now: datetime.datetime | None = None) -> Pe
 
 
 def _value_sql(kind: str) -> str:
+    if kind == Kind.YUAN_AVERAGE:
+        return "1.0 * COALESCE(SUM(pc.num), 0) / NULLIF(SUM(pc.den), 0)"
     if kind == Kind.PERCENT:
         return "100.0 * COALESCE(SUM(pc.num), 0) / NULLIF(SUM(pc.den), 0)"
     if kind == Kind.PER_1000:
@@ -43,7 +45,7 @@ def _value_sql(kind: str) -> str:
 
 
 def _denominator_sql(kind: str) -> str:
-    if kind == Kind.PERCENT:
+    if kind in (Kind.PERCENT, Kind.YUAN_AVERAGE):
         return "COALESCE(SUM(pc.den), 0)"
     if kind == Kind.PER_1000:
         return "COALESCE(SUM(c.population), 0)"
@@ -52,7 +54,7 @@ def _denominator_sql(kind: str) -> str:
 
 def refresh_indicator(indicator: Indicator, period: Period, computed_at: datetime.datetime) -> int:
     source_sql, source_params = indicator.source(period).query.sql_with_params()
-    if indicator.kind != Kind.PERCENT:
+    if indicator.kind not in (Kind.PERCENT, Kind.YUAN_AVERAGE):
         # A count's per-community query has no den column; give the wrapper one.
         source_sql = f"SELECT s.cid, s.num, NULL AS den FROM ({source_sql}) s"  # noqa: S608
     table = RegionIndicator._meta.db_table

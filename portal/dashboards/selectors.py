@@ -106,6 +106,8 @@ def format_value(kind: str, value: float | None) -> str:
         return number_format(value, 2, force_grouping=True)
     if kind == Kind.MINUTES:
         return format_duration(value)
+    if kind in (Kind.YUAN, Kind.YUAN_AVERAGE):
+        return number_format(value, 2, force_grouping=True)
     return number_format(round(value), force_grouping=True)
 
 
@@ -152,6 +154,16 @@ class Dashboard:
 # Indicators compared between the parts of a region, and drawn as trends.
 PART_KEYS = ["population", "cc_places", "cc_places_per_1000", "pr_free_available"]
 PART_CARE_KEYS = ["cw_left_behind", "cw_in_distress", "ec_elders_central", "ec_facilities"]
+# What the shared-partner policy costs (subsidies, premises) next to what it buys (places).
+PART_FEE_KEYS = [
+    "fe_subsidies",
+    "fe_subsidy_per_child",
+    "fe_net_price",
+    "fe_ceiling",
+    "pr_free_value",
+    "pr_rent_relief",
+    "cc_places_per_1000",
+]
 TREND_RATE_KEYS = ["cc_places_per_1000"]
 TREND_ACTIVITY_KEYS = ["cc_bookings", "ec_daycare_attendance", "ec_meals_served", "cw_outreach"]
 TREND_KEYS = TREND_RATE_KEYS + TREND_ACTIVITY_KEYS
@@ -176,7 +188,11 @@ def dashboard_for(region: Region, month: datetime.date) -> Dashboard:
         RegionIndicator.objects.filter(
             Q(region=region, month=month)
             | Q(region=region, month__gte=months[0], month__lt=month, key__in=TREND_KEYS)
-            | Q(region__parent=region, month=month, key__in=PART_KEYS + PART_CARE_KEYS)
+            | Q(
+                region__parent=region,
+                month=month,
+                key__in=PART_KEYS + PART_CARE_KEYS + PART_FEE_KEYS,
+            )
         ).values_list(
             "region_id", "month", "key", "value", "numerator", "denominator", "computed_at"
         )
@@ -209,6 +225,7 @@ def dashboard_for(region: Region, month: datetime.date) -> Dashboard:
         "summary": _summary_table(groups),
         "parts": _parts_table(children, parts, present_keys),
         "parts_care": _parts_care_table(children, parts, present_keys),
+        "parts_fees": _parts_fees_table(region, children, own, parts, present_keys),
         "trend_rate": _trend_table(
             "trend_rate",
             _("Places per 1,000 residents by month"),
@@ -358,6 +375,25 @@ def _parts_care_table(children: list[Region], parts: dict, present: set[str]) ->
         [_("Part"), *[_label(k) for k in keys]],
         rows,
         chart,
+    )
+
+
+def _parts_fees_table(
+    region: Region, children: list[Region], own: dict, parts: dict, present: set[str]
+) -> Table:
+    """The region and each of its parts: what subsidies and free premises cost, the net
+    price families pay against the ceiling, and the places per 1,000 residents it buys."""
+    keys = [k for k in PART_FEE_KEYS if k in present]
+    rows = [[region.name, *[format_value(_kind(k), (own.get(k) or (None,))[0]) for k in keys]]]
+    rows += [
+        [child.name, *[format_value(_kind(k), parts.get((child.pk, k))) for k in keys]]
+        for child in children
+    ]
+    return Table(
+        "parts_fees",
+        _("What the shared-partner policy costs and buys"),
+        [_("Area"), *[_label(k) for k in keys]],
+        rows,
     )
 
 

@@ -20,6 +20,7 @@ def report_xlsx(dashboard: Dashboard) -> bytes:
         "summary",
         "parts",
         "parts_care",
+        "parts_fees",
         "gaps",
         "stations",
         "premises",

@@ -7,6 +7,7 @@ real broker and cache.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -394,6 +395,11 @@ _RULE_OVERRIDES = {
 for _name, _cast in _RULE_OVERRIDES.items():
     if env.str(_name, default=""):
         globals()[_name] = _cast(env.str(_name))
+
+# --- Fees and subsidies (billing/) ----------------------------------------------------------
+# The monthly rent per m² (yuan) that premises would fetch on the market: the dashboards value
+# the premises communities lend free, and the rent relief on premises let below it, at it.
+BILLING_REFERENCE_RENT_PER_M2 = Decimal(env.str("BILLING_REFERENCE_RENT_PER_M2", default="20.00"))
 
 # --- Data feed (/api/v1/) -------------------------------------------------------------------
 # Requests per token, and per client address for the public resources ("N/s|m|h|d").

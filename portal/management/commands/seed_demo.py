@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "childcare.demo",
     "eldercare.demo",
     "casework.demo",
+    "billing.demo",
     "portal.dashboards.demo",
 ]
 
