@@ -392,7 +392,7 @@ def _parts_fees_table(
     return Table(
         "parts_fees",
         _("What the shared-partner policy costs and buys"),
-        [_("Area"), *[_label(k) for k in keys]],
+        [_("Region"), *[_label(k) for k in keys]],
         rows,
     )
 
