@@ -176,3 +176,18 @@ def test_the_demo_families_have_three_months_and_the_district_sees_them(client):
         * 20
         * 12
     )
+
+
+@pytest.mark.django_db
+def test_the_monthly_report_carries_the_fee_figures(november_statements, county):
+    from openpyxl import load_workbook
+
+    from portal.dashboards.selectors import dashboard_for
+    from portal.reports.build import report_xlsx
+
+    workbook = load_workbook(io.BytesIO(report_xlsx(dashboard_for(county, NOVEMBER))))
+    rows = [[cell.value for cell in row] for row in workbook["parts_fees"].iter_rows()]
+    assert rows[1][0] == county.name
+    assert rows[1][1] == "600.00"  # subsidies paid, yuan
+    summary = [[cell.value for cell in row] for row in workbook["summary"].iter_rows()]
+    assert any(row[2] == "800.00" for row in summary)  # the average net price
