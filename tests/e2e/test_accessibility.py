@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
+from billing.models import Statement
 from childcare.models import Booking, Child, Station
 from eldercare.models import CareFacility, Elder
 from portal.accounts.demo import demo_user
@@ -45,6 +46,7 @@ def main_pages() -> list[tuple[str, str | None, str]]:
     facility = facility.order_by("pk").first()
     elder = Elder.objects.filter(facility=facility).order_by("pk").first()
     child = Child.objects.filter(guardians__user=parent).order_by("pk").first()
+    statement = Statement.objects.filter(child=child).order_by("-month").first()
     return [
         ("home", None, "/"),
         ("sign-in", None, "/accounts/login/"),
@@ -61,6 +63,8 @@ def main_pages() -> list[tuple[str, str | None, str]]:
         ("family-start", "newcomer", "/childcare/start/"),
         ("declarations", "community_staff", "/communities/declarations/"),
         ("station-sessions", "station_staff", f"/childcare/staff/stations/{station.pk}/sessions/"),
+        ("fees", "parent", "/fees/"),
+        ("statement", "parent", statement.get_absolute_url()),
     ]
 
 
