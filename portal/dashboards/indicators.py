@@ -75,7 +75,7 @@ class Kind:
     PERCENT = "percent"  # value = 100 × Σ num ÷ Σ den
     PER_1000 = "per_1000"  # value = 1000 × Σ num ÷ Σ population
     MINUTES = "minutes"  # value = Σ num, a duration shown as hours and minutes
-    YUAN = "yuan"  # value = Σ num, money in yuan
+    YUAN = "yuan"  # value = Σ num, money in yuan (shown in whole yuan)
     YUAN_AVERAGE = "yuan_average"  # value = Σ num ÷ Σ den, money in yuan per unit
 
 

@@ -106,7 +106,7 @@ def format_value(kind: str, value: float | None) -> str:
         return number_format(value, 2, force_grouping=True)
     if kind == Kind.MINUTES:
         return format_duration(value)
-    if kind in (Kind.YUAN, Kind.YUAN_AVERAGE):
+    if kind == Kind.YUAN_AVERAGE:
         return number_format(value, 2, force_grouping=True)
     return number_format(round(value), force_grouping=True)
 

@@ -122,7 +122,7 @@ def test_an_official_sees_the_sums_and_no_statement(client, official, november_s
     page = client.get("/dashboards/test-county/?month=2026-11")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="value-fe_subsidies">600.00<' in html
+    assert 'data-testid="value-fe_subsidies">600<' in html
     assert 'data-testid="table-parts_fees"' in html
     assert mine.child.name not in html
 
@@ -166,7 +166,7 @@ def test_the_demo_families_have_three_months_and_the_district_sees_them(client):
     page = client.get(f"/dashboards/530802/?month={last:%Y-%m}").content.decode()
     subsidies = sum(s.subsidy_total for s in Statement.objects.filter(month=last))
     assert subsidies > 0
-    assert f'data-testid="value-fe_subsidies">{subsidies:,.2f}<' in page
+    assert f'data-testid="value-fe_subsidies">{round(subsidies):,}<' in page
     assert 'data-testid="value-pr_free_value">' in page
     chamagudao = RegionIndicator.objects.get(
         region=station.community.region, month=last, key="pr_free_value"
@@ -188,6 +188,6 @@ def test_the_monthly_report_carries_the_fee_figures(november_statements, county)
     workbook = load_workbook(io.BytesIO(report_xlsx(dashboard_for(county, NOVEMBER))))
     rows = [[cell.value for cell in row] for row in workbook["parts_fees"].iter_rows()]
     assert rows[1][0] == county.name
-    assert rows[1][1] == "600.00"  # subsidies paid, yuan
+    assert rows[1][1] == "600"  # subsidies paid, whole yuan
     summary = [[cell.value for cell in row] for row in workbook["summary"].iter_rows()]
     assert any(row[2] == "800.00" for row in summary)  # the average net price
