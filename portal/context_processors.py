@@ -18,9 +18,11 @@ ELDER_MODE_COOKIE = "elder_mode"
 NAV_ITEMS: list[tuple[Promise, str, tuple[str, ...] | None]] = [
     (_("My childcare"), "childcare:parent_home", (Role.PARENT,)),
     (_("Find a childcare station"), "childcare:station_finder", (Role.PARENT,)),
+    (_("Fees and statements"), "billing:statement_list", (Role.PARENT,)),
     (_("My elder's care"), "eldercare:family_home", (Role.ELDER_FAMILY,)),
     (_("Childcare station"), "childcare:staff_home", (Role.STATION_STAFF,)),
     (_("Applications and enrolments"), "childcare:enrolment_list", (Role.STATION_STAFF,)),
+    (_("Fees"), "billing:staff_home", (Role.STATION_STAFF,)),
     (_("Care facility"), "eldercare:staff_home", (Role.FACILITY_STAFF,)),
     (_("Alerts"), "eldercare:alert_list", (Role.FACILITY_STAFF,)),
     (_("Community"), "communities:staff_home", (Role.COMMUNITY_STAFF,)),

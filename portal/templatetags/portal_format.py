@@ -48,3 +48,11 @@ def masked_phone(value: object) -> str:
     if len(digits) <= 4:
         return digits
     return "*" * (len(digits) - 4) + digits[-4:]
+
+
+@register.filter
+def yuan(value: object) -> object:
+    """Money with its fen, grouped as the reader's language writes numbers (1,100.00)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return number_format(value, 2, force_grouping=True)
