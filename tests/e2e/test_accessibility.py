@@ -65,6 +65,7 @@ def main_pages() -> list[tuple[str, str | None, str]]:
         ("station-sessions", "station_staff", f"/childcare/staff/stations/{station.pk}/sessions/"),
         ("fees", "parent", "/fees/"),
         ("statement", "parent", statement.get_absolute_url()),
+        ("station-fees", "station_staff", f"/fees/stations/{statement.station_id}/"),
     ]
 
 
