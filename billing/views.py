@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -128,7 +130,8 @@ def station_fees(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     month = _month(request, previous_month(current_month()))
     statements = (
-        Statement.objects.filter(station=station, month=month)
+        Statement.objects.visible_to(request.user)
+        .filter(station=station, month=month)
         .with_paid()
         .select_related("child__resident")
         .order_by("child__resident__name", "pk")
@@ -149,10 +152,12 @@ def station_fees(request: HttpRequest, pk: int) -> HttpResponse:
             "price_lists": PriceList.objects.filter(station=station).prefetch_related(
                 "subsidies__category"
             ),
-            "pending": Adjustment.objects.pending()
+            "pending": Adjustment.objects.visible_to(request.user)
+            .pending()
             .filter(station=station)
             .select_related("child__resident"),
-            "grants": SubsidyGrant.objects.filter(child__in=_children(station))
+            "grants": SubsidyGrant.objects.visible_to(request.user)
+            .filter(child__in=_children(station))
             .covering(today, today)
             .select_related("child__resident", "category"),
         },
@@ -191,6 +196,29 @@ def statements_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('billing:station_fees', args=[station.pk])}?month={month:%Y-%m}")
 
 
+def _station_form_page(
+    request: HttpRequest,
+    station: Station,
+    form: django_forms.Form,
+    save: Callable[[dict], object],
+    done: str,
+    title: str,
+) -> HttpResponse:
+    """A station's fee form: on a valid POST `save(cleaned_data)` runs the service; its refusal
+    is shown on the form and nothing is saved; on success back to the station's fees."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
+            messages.success(request, done)
+            return redirect("billing:station_fees", pk=station.pk)
+    return render(
+        request, "billing/form.html", {"form": form, "station": station, "page_title": title}
+    )
+
+
 @login_required
 def price_list_new(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
@@ -206,29 +234,23 @@ def price_list_new(request: HttpRequest, pk: int) -> HttpResponse:
         }
         initial |= {f"subsidy_{s.category_id}": s.monthly_amount for s in current.subsidies.all()}
     form = forms.PriceListForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.price_list_save(
-                station=station,
-                valid_from=data["valid_from"],
-                monthly_price=data["monthly_price"],
-                inclusive_ceiling=data["inclusive_ceiling"],
-                half_day_price=data["half_day_price"],
-                drop_in_price=data["drop_in_price"],
-                absence_free_days=data["absence_free_days"],
-                subsidies=form.subsidies(),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The prices are saved."))
-            return redirect("billing:station_fees", pk=station.pk)
-    return render(
+    return _station_form_page(
         request,
-        "billing/form.html",
-        {"form": form, "station": station, "page_title": _("Set the prices")},
+        station,
+        form,
+        lambda data: services.price_list_save(
+            station=station,
+            valid_from=data["valid_from"],
+            monthly_price=data["monthly_price"],
+            inclusive_ceiling=data["inclusive_ceiling"],
+            half_day_price=data["half_day_price"],
+            drop_in_price=data["drop_in_price"],
+            absence_free_days=data["absence_free_days"],
+            subsidies=form.subsidies(),
+            by=request.user,
+        ),
+        _("The prices are saved."),
+        _("Set the prices"),
     )
 
 
@@ -238,22 +260,17 @@ def adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AdjustmentForm(
         request.POST or None,
         children=_children(station),
-        statements=Statement.objects.filter(station=station).select_related(
-            "child__resident", "station"
-        ),
+        statements=Statement.objects.visible_to(request.user)
+        .filter(station=station)
+        .select_related("child__resident", "station"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.adjustment_create(station=station, **form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The correction will be on the child's next statement."))
-            return redirect("billing:station_fees", pk=station.pk)
-    return render(
+    return _station_form_page(
         request,
-        "billing/form.html",
-        {"form": form, "station": station, "page_title": _("Correct a statement")},
+        station,
+        form,
+        lambda data: services.adjustment_create(station=station, **data, by=request.user),
+        _("The correction will be on the child's next statement."),
+        _("Correct a statement"),
     )
 
 
@@ -266,18 +283,13 @@ def grant_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.GrantForm(
         request.POST or None, children=children, initial={"valid_from": current_month()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subsidy_grant_create(**form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The subsidy is granted."))
-            return redirect("billing:station_fees", pk=station.pk)
-    return render(
+    return _station_form_page(
         request,
-        "billing/form.html",
-        {"form": form, "station": station, "page_title": _("Grant a subsidy")},
+        station,
+        form,
+        lambda data: services.subsidy_grant_create(**data, by=request.user),
+        _("The subsidy is granted."),
+        _("Grant a subsidy"),
     )
 
 
@@ -285,7 +297,8 @@ def grant_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(
-        Statement.objects.filter(station__in=Station.objects.operated_by(request.user))
+        Statement.objects.visible_to(request.user)
+        .filter(station__in=Station.objects.operated_by(request.user))
         .with_paid()
         .select_related("child__resident", "station"),
         pk=pk,

@@ -16,35 +16,21 @@ from billing import demo as billing_demo
 from billing.models import Payment, Statement
 from billing.services import price_list_save, statements_issue_for_month
 from childcare import demo as childcare_demo
-from childcare.models import Child, EnrolmentEvent
+from childcare.models import Child
 from communities import demo as communities_demo
 from communities.models import Premises
 from portal.accounts.demo import demo_user
 from portal.dashboards import rollup
 from portal.dashboards.models import RegionIndicator
 from portal.months import current_month, previous_month
-from tests.childcare.factories import CareClassFactory, EnrolmentFactory, child_of, login
+from tests.billing.factories import enrol
+from tests.childcare.factories import child_of, login
 from tests.factories import PremisesFactory
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOVEMBER = datetime.date(2026, 11, 1)
-
-
-def enrol(child, station, staff) -> None:
-    enrolment = EnrolmentFactory(
-        child=child,
-        station=station,
-        care_class=CareClassFactory(station=station),
-        status="enrolled",
-        start_date=datetime.date(2026, 10, 1),
-        applied_by=staff,
-    )
-    event = EnrolmentEvent.objects.create(
-        enrolment=enrolment, from_status="offered", to_status="enrolled", by=staff
-    )
-    EnrolmentEvent.objects.filter(pk=event.pk).update(
-        at=datetime.datetime(2026, 10, 1, 9, 0, tzinfo=BEIJING)
-    )
+OCTOBER = datetime.date(2026, 10, 1)
+OCTOBER_FIRST_MORNING = datetime.datetime(2026, 10, 1, 9, 0, tzinfo=BEIJING)
 
 
 @pytest.fixture
@@ -66,7 +52,7 @@ def november_statements(station, station_staff, parent, other_parent, community)
             by=station_staff,
         )
         for child in (mine, theirs):
-            enrol(child, station, station_staff)
+            enrol(child, station, station_staff, OCTOBER, OCTOBER_FIRST_MORNING)
         statements_issue_for_month(month=NOVEMBER)
         rollup.refresh_month(NOVEMBER)
     return Statement.objects.get(child=mine), Statement.objects.get(child=theirs)

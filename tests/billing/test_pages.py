@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from billing.models import Adjustment, Payment, PriceList, Statement, SubsidyCategory, SubsidyGrant
-from childcare.models import EnrolmentEvent
-from tests.childcare.factories import CareClassFactory, EnrolmentFactory, child_of, login
+from tests.billing.factories import enrol
+from tests.childcare.factories import child_of, login
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -27,19 +27,12 @@ def december():
 @pytest.fixture
 def enrolled_child(parent, community, station, station_staff):
     child = child_of(parent, community)
-    enrolment = EnrolmentFactory(
-        child=child,
-        station=station,
-        care_class=CareClassFactory(station=station),
-        status="enrolled",
-        start_date=datetime.date(2026, 10, 1),
-        applied_by=station_staff,
-    )
-    event = EnrolmentEvent.objects.create(
-        enrolment=enrolment, from_status="offered", to_status="enrolled", by=station_staff
-    )
-    EnrolmentEvent.objects.filter(pk=event.pk).update(
-        at=datetime.datetime(2026, 10, 1, 9, 0, tzinfo=BEIJING)
+    enrol(
+        child,
+        station,
+        station_staff,
+        datetime.date(2026, 10, 1),
+        datetime.datetime(2026, 10, 1, 9, 0, tzinfo=BEIJING),
     )
     return child
 

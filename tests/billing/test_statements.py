@@ -43,7 +43,8 @@ from childcare.models import (
     Session,
 )
 from portal.notifications.models import Notification
-from tests.childcare.factories import CareClassFactory, EnrolmentFactory, SessionFactory, child_of
+from tests.billing.factories import enrol
+from tests.childcare.factories import SessionFactory, child_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOVEMBER = datetime.date(2026, 11, 1)
@@ -82,22 +83,6 @@ def prices(station, station_staff, categories, month_end):
         subsidies={every: Decimal("200.00"), low_income: Decimal("150.00"), second: Decimal("100")},
         by=station_staff,
     )
-
-
-def enrol(child, station, staff, start: datetime.date, taken_up: datetime.datetime) -> Enrolment:
-    enrolment = EnrolmentFactory(
-        child=child,
-        station=station,
-        care_class=CareClassFactory(station=station),
-        status="enrolled",
-        start_date=start,
-        applied_by=staff,
-    )
-    event = EnrolmentEvent.objects.create(
-        enrolment=enrolment, from_status="offered", to_status="enrolled", by=staff
-    )
-    EnrolmentEvent.objects.filter(pk=event.pk).update(at=taken_up)
-    return enrolment
 
 
 def absent(child, station, user, start: int, end: int, reported: datetime.datetime) -> None:
