@@ -8,10 +8,13 @@
 2. Starts gunicorn with the project's gunicorn.conf.py (preloaded and warmed, 4 workers) and
    the production settings (DEBUG off, Redis cache, cached_db sessions), serving the portal
    plus a minimal Django view (bench/bare_wsgi.py: no middleware, one URL pattern).
-3. For each role, a signed-in session (cookie) of its demo user; then wrk with 16 connections
-   for 10 s on the minimal view and on each role's main page, in turn. Prints requests/s, the
-   ratio to the minimal view of the same round, p50/p95 latency and queries per request
-   (counted in-process with the same settings).
+3. For each role, a signed-in session of its demo user (the session and CSRF cookies a
+   browser holds after its first page); then wrk with 16 connections for 10 s on the
+   minimal view and on each role's main page, in turn. Prints requests/s, the ratio to the
+   minimal view of the same round, p50/p95 latency, whether the page cache served the page
+   (portal/pagecache.py: "hit" for the kept copy), and, in-process with the same settings,
+   the cost of rendering the page (queries, ms: what a first view, or the first view after
+   a change, costs) beside the cost of serving its kept copy.
 4. Repeats at the 1,000,000-resident size of bench/dashboard_scale.py (its data builder).
 
 The machine is shared: run it several times and read the range. Needs PostgreSQL and Redis
@@ -144,41 +147,61 @@ def session_cookie(key: str) -> str:
         {"method": "mfa", "at": time.time(), "type": "totp"},
     ]
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    # A browser holds the CSRF cookie from its first page on and sends it with every request.
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+    from django.utils.crypto import get_random_string
+
+    csrf = get_random_string(32, CSRF_ALLOWED_CHARS)
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
-def in_process(path: str, cookie: str, repeat: int, profile: Path | None) -> tuple[int, float]:
-    """(queries per request, median ms) for GET `path` with the same settings, no HTTP."""
+def in_process(path: str, cookie: str, repeat: int, profile: Path | None) -> dict:
+    """For GET `path` with the same settings, no HTTP: queries and median ms of rendering the
+    page (the page cache off), and median ms of serving its kept copy (the page cache on)."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
-    name, value = cookie.split("=", 1)
+    from portal import pagecache
+
     client = Client(HTTP_HOST="127.0.0.1")
-    client.cookies[name] = value
-    response = client.get(path)
-    if response.status_code != 200:
-        sys.exit(f"{path}: HTTP {response.status_code} in-process ({response.get('Location')})")
-    with CaptureQueriesContext(connection) as queries:
-        client.get(path)
-    count = len(queries.captured_queries)  # now: each request clears Django's query log
-    timings = []
-    profiler = cProfile.Profile() if profile else None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        client.get(path)
-        if profiler:
-            profiler.disable()
-        timings.append((time.perf_counter() - start) * 1000)
+    for pair in cookie.split("; "):
+        name, value = pair.split("=", 1)
+        client.cookies[name] = value
+
+    def timed(profiler: cProfile.Profile | None = None) -> float:
+        timings = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            client.get(path)
+            if profiler:
+                profiler.disable()
+            timings.append((time.perf_counter() - start) * 1000)
+        return statistics.median(timings)
+
+    with override_settings(PAGE_CACHE=False):
+        response = client.get(path)
+        if response.status_code != 200:
+            sys.exit(f"{path}: HTTP {response.status_code} in-process ({response.get('Location')})")
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        count = len(queries.captured_queries)  # now: each request clears Django's query log
+        profiler = cProfile.Profile() if profile else None
+        render_ms = timed(profiler)
     if profiler and profile:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
         target = profile / (re.sub(r"[^a-z0-9]+", "_", path.lower()).strip("_") + ".txt")
         target.write_text(out.getvalue())
-    return count, statistics.median(timings)
+    if not pagecache.table_changes().ready.wait(10):
+        sys.exit("the page cache's LISTEN connection did not come up")
+    client.get(path)
+    kept = client.get(path).get(pagecache.HIT_HEADER) == "hit"
+    kept_ms = timed() if kept else None
+    return {"queries": count, "render_ms": render_ms, "kept_ms": kept_ms}
 
 
 def free_port() -> int:
@@ -218,13 +241,15 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
     sys.exit(f"gunicorn did not start; see {log}")
 
 
-def check(port: int, path: str, cookie: str) -> None:
+def check(port: int, path: str, cookie: str) -> str:
+    """GET `path` once; its X-Page-Cache header ("hit" when the kept copy was served)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", path, headers={"Cookie": cookie})
     response = conn.getresponse()
     response.read()
     if response.status != 200:
         sys.exit(f"{path}: HTTP {response.status} ({response.getheader('Location')})")
+    return response.getheader("X-Page-Cache") or "-"
 
 
 def wrk(port: int, path: str, cookie: str, args: argparse.Namespace, script: Path) -> dict:
@@ -273,13 +298,16 @@ def measure(size: str, args: argparse.Namespace, script: Path) -> list[dict]:
             )
             for label, key, path in PAGES:
                 result = wrk(port, path, cookies[key], args, script)
-                count, ms = queries[label]
+                after = check(port, path, cookies[key])
+                cost = queries[label]
+                kept_ms = f"{cost['kept_ms']:4.1f}" if cost["kept_ms"] is not None else "  - "
                 ratio = result["rps"] / base["rps"]
                 rows.append({"size": size, "round": n + 1, "page": label, "ratio": ratio, **result})
                 print(
                     f"[{size} round {n + 1}] {label:38} {result['rps']:8.0f} req/s  "
                     f"ratio {ratio:.3f}  p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms"
-                    f"  {count:2d} queries  in-process {ms:5.1f} ms"
+                    f"  cache {after}  in-process: render {cost['render_ms']:5.1f} ms "
+                    f"({cost['queries']} queries), kept {kept_ms} ms"
                     + (f"  ERRORS {result['errors']}" if result["errors"] else ""),
                     flush=True,
                 )

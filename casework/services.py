@@ -29,6 +29,7 @@ from casework.models import (
 )
 from communities.models import Community, Region, Resident
 from communities.selectors import community_staff_by_community
+from portal import pagecache
 from portal.accounts.models import Role, User
 from portal.history.services import history_context
 from portal.notifications.models import Notification
@@ -204,10 +205,19 @@ def case_reads_listed(*, children: list[CaseChild], user: User, path: str = "") 
     A list shows part of each case record, so it is a read too: the log must answer
     "who saw this child" for list pages as well as for the record itself.
     """
-    AccessLog.objects.bulk_create(
-        AccessLog(user=user, child=child, action=AccessLog.Action.LISTED, path=path[:200])
-        for child in children
-    )
+    log_listed(child_ids=[child.pk for child in children], user_id=user.pk, path=path[:200])
+
+
+def log_listed(*, child_ids: list[int], user_id: int, path: str) -> None:
+    """The insert of case_reads_listed; a list page served again from the page cache
+    (portal.pagecache) calls it again with the same ids."""
+    with pagecache.repeated_on_hit(
+        "casework.services.log_listed", child_ids=child_ids, user_id=user_id, path=path
+    ):
+        AccessLog.objects.bulk_create(
+            AccessLog(user_id=user_id, child_id=child_id, action=AccessLog.Action.LISTED, path=path)
+            for child_id in child_ids
+        )
 
 
 # --- pairing -------------------------------------------------------------------------------

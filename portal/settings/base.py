@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "portal.security.SecureCookiesMiddleware",
     "portal.logs.RequestIdMiddleware",
     "portal.health.HealthCheckMiddleware",
+    "portal.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.security.ContentSecurityPolicyMiddleware",
     "portal.security.PermissionsPolicyMiddleware",
@@ -168,13 +169,18 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.pagecache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Pages kept rendered in Redis while nothing they read has changed (portal/pagecache.py):
+# needs the Redis cache; at most PAGE_CACHE_SECONDS old (a page may mention the time of day).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=False)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

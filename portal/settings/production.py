@@ -19,11 +19,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.pagecache.PortalRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
     }
 }
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 # Sessions are read from Redis (written through to the database): no query per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

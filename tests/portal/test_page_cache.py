@@ -1,0 +1,195 @@
+"""The page cache (portal/pagecache.py) on the real stack: Redis, PostgreSQL's NOTIFY from the
+change triggers, committed writes (a test transaction never commits, hence transaction=True).
+
+A kept page is served again only while nothing it read has changed: a write by the ORM or by
+raw SQL to a table it read, a change of the cache entries it read (the session, the unread
+count) or a sign-out ends it; a write elsewhere does not; another person never gets it."""
+
+import time
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework.models import AccessLog
+from portal import pagecache
+from portal.notifications.services import notification_create
+from tests.casework.factories import CaseChildFactory
+from tests.childcare.factories import child_of, login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HIT = pagecache.HIT_HEADER
+PARENT_PAGE = "/childcare/my/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache():
+    """The production arrangement: Redis cache and sessions, the page cache on; a key prefix
+    of this test's own; the process's LISTEN connection up."""
+    caches = {
+        "default": {
+            "BACKEND": "portal.pagecache.PortalRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"pagecache-test-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(
+        CACHES=caches,
+        PAGE_CACHE=True,
+        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+    ):
+        assert pagecache.table_changes().ready.wait(10), "the LISTEN connection never came up"
+        yield
+
+
+def generation(table: str) -> int:
+    value = pagecache._redis().hget(pagecache.generations_key(), table)
+    return int(value or 0)
+
+
+def wait_for_generation(table: str, above: int) -> None:
+    """Until the listener has bumped `table` past `above` (it does so just after the commit)."""
+    deadline = time.monotonic() + 10
+    while generation(table) <= above:
+        assert time.monotonic() < deadline, f"no change of {table} arrived"
+        time.sleep(0.02)
+
+
+def named_child(parent, name):
+    child = child_of(parent)
+    child.resident.name = name
+    child.resident.save()
+    return child
+
+
+def get(client, path=PARENT_PAGE):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response
+
+
+def open_twice(client, path=PARENT_PAGE):
+    """A browser's first page gives it its CSRF cookie (a page that sets a new cookie is not
+    kept); its second is kept. The next is served from the kept copy."""
+    get(client, path)
+    return get(client, path)
+
+
+def test_a_second_view_is_the_kept_copy_and_runs_no_query(client, parent):
+    named_child(parent, "小雨")
+    login(client, parent)
+    first = open_twice(client)
+    assert first.get(HIT) is None and "小雨" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = get(client)
+    assert second.get(HIT) == "hit"
+    assert second.content == first.content
+    assert len(queries.captured_queries) == 0
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_an_orm_write_to_a_table_the_page_read_ends_the_copy(client, parent):
+    child = named_child(parent, "小雨")
+    login(client, parent)
+    open_twice(client)
+    assert get(client).get(HIT) == "hit"
+    before = generation("communities_resident")
+    child.resident.name = "小雪"
+    child.resident.save()
+    wait_for_generation("communities_resident", before)
+    page = get(client)
+    assert page.get(HIT) is None
+    assert "小雪" in page.content.decode() and "小雨" not in page.content.decode()
+
+
+def test_a_raw_sql_write_ends_the_copy_too(client, parent):
+    child = named_child(parent, "小雨")
+    login(client, parent)
+    open_twice(client)
+    assert get(client).get(HIT) == "hit"
+    before = generation("communities_resident")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE communities_resident SET name = %s WHERE id = %s", ["小雪", child.resident_id]
+        )
+    wait_for_generation("communities_resident", before)
+    page = get(client)
+    assert page.get(HIT) is None and "小雪" in page.content.decode()
+
+
+def test_a_write_to_a_table_the_page_did_not_read_keeps_the_copy(client, parent):
+    child_of(parent)
+    case = CaseChildFactory()
+    login(client, parent)
+    open_twice(client)
+    before = generation("casework_accesslog")
+    AccessLog.objects.create(
+        user=parent, child=case, action=AccessLog.Action.LISTED, path="/elsewhere/"
+    )
+    wait_for_generation("casework_accesslog", before)
+    assert get(client).get(HIT) == "hit"
+
+
+def test_a_new_notification_shows_at_once(client, parent):
+    child_of(parent)
+    login(client, parent)
+    open_twice(client)
+    assert get(client).get(HIT) == "hit"
+    notification_create(recipient=parent, text="明天停课")
+    page = get(client)
+    assert page.get(HIT) is None
+    assert 'data-testid="unread-count">1<' in page.content.decode()
+
+
+def test_after_sign_out_the_old_cookie_gets_no_page(client, parent):
+    named_child(parent, "小雨")
+    login(client, parent)
+    open_twice(client)
+    kept = get(client)
+    assert kept.get(HIT) == "hit"
+    cookie_header = kept.wsgi_request.META["HTTP_COOKIE"]
+    client.post(reverse("account_logout"))
+    # Someone replays the signed-out browser's request, byte for byte.
+    response = Client().get(PARENT_PAGE, HTTP_COOKIE=cookie_header)
+    assert response.status_code == 302
+    assert response.get(HIT) is None
+
+
+def test_another_parent_gets_their_own_page(client, parent, other_parent):
+    named_child(parent, "小雨")
+    named_child(other_parent, "阿明")
+    login(client, parent)
+    open_twice(client)
+    assert get(client).get(HIT) == "hit"
+    client.logout()
+    login(client, other_parent)
+    page = open_twice(client).content.decode()
+    assert "阿明" in page and "小雨" not in page
+
+
+def test_an_access_logged_list_served_again_is_logged_again(client, community, community_staff):
+    cases = CaseChildFactory.create_batch(3, community=community)
+    login(client, community_staff)
+    path = reverse("casework:child_list")
+    open_twice(client, path)
+    assert AccessLog.objects.filter(user=community_staff).count() == 6
+    again = get(client, path)
+    assert again.get(HIT) == "hit"
+    logged = AccessLog.objects.filter(user=community_staff, action=AccessLog.Action.LISTED)
+    assert logged.count() == 9
+    assert {row.child_id for row in logged} == {case.pk for case in cases}
+
+
+def test_sql_that_writes_or_locks_makes_a_page_not_kept_and_reads_are_dependencies():
+    write = pagecache.Recording(generations={})
+    write.sql(lambda *args: None, "UPDATE childcare_child SET name = 'x'", None, False, {})
+    assert write.changed_something
+    locked = pagecache.Recording(generations={})
+    locked.sql(lambda *a: None, 'SELECT 1 FROM "childcare_child" FOR UPDATE', None, False, {})
+    assert locked.changed_something
+    read = pagecache.Recording(generations={})
+    read.sql(lambda *a: None, 'SELECT * FROM "childcare_child" JOIN x', None, False, {})
+    assert not read.changed_something and read.tables == {"childcare_child"}
