@@ -142,8 +142,9 @@ def grow(residents: int, children: int, elders: int) -> None:
     sql(
         """
         INSERT INTO communities_household
-            (address, is_relocated, origin_township, origin_village, notes, created, community_id)
-        SELECT 'bench-' || g, false, '', '', '', now(), c.ids[1 + g %% c.n]
+            (address, is_relocated, origin_township, origin_village, notes, created, community_id,
+             status, refusal_reason, verified_at)
+        SELECT 'bench-' || g, false, '', '', '', now(), c.ids[1 + g %% c.n], 'verified', '', now()
         FROM generate_series(1, %s) g,
              (SELECT array_agg(co.id ORDER BY co.id) ids, count(*) n
               FROM communities_community co JOIN communities_region r ON r.id = co.region_id

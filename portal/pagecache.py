@@ -34,8 +34,10 @@ import logging
 import os
 import pickle
 import re
+import secrets
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +145,22 @@ class Recording:
 _recording: contextvars.ContextVar[Recording | None] = contextvars.ContextVar(
     "page_recording", default=None
 )
+
+
+_WRITTEN = re.compile(
+    r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+\"?([a-z_][a-z0-9_]*)", re.I
+)
+
+
+@dataclass
+class Writes:
+    """The tables a POST (or other non-GET) request wrote to, from its SQL."""
+
+    tables: set[str] = field(default_factory=set)
+
+    def sql(self, execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.tables.update(name.lower() for name in _WRITTEN.findall(sql))
+        return execute(sql, params, many, context)
 
 
 @contextmanager
@@ -281,7 +300,7 @@ class TableChanges:
         with psycopg.connect(**params, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             if enabled():
-                _redis().hincrby(generations_key(), EPOCH, 1)
+                new_epoch()
             rows = conn.execute(RELATIONS_SQL).fetchall()
             _relations_found = Relations(
                 tables=frozenset(name for name, is_table in rows if is_table),
@@ -289,8 +308,20 @@ class TableChanges:
             )
             self.ready.set()
             for notice in conn.notifies():
-                if enabled():  # (a test may have switched the Redis cache off meanwhile)
-                    _redis().hincrby(generations_key(), notice.payload, 1)
+                self.changed(notice.payload)
+
+    def changed(self, table: str) -> None:
+        if enabled():  # (a test may have switched the Redis cache off meanwhile)
+            _redis().hincrby(generations_key(), table, 1)
+
+
+def new_epoch() -> None:
+    """Moves every generation on at once: every kept page was made in an earlier epoch. The
+    epoch starts at a random number, so that if Redis loses the generations (evicted,
+    flushed) a new count cannot meet an old page's by chance."""
+    client = _redis()
+    client.hsetnx(generations_key(), EPOCH, secrets.randbits(62))
+    client.hincrby(generations_key(), EPOCH, 1)
 
 
 _changes: TableChanges | None = None
@@ -322,7 +353,7 @@ def _digest(values: Iterable[bytes | None]) -> bytes:
 class Page:
     status: int
     headers: list[tuple[str, str]]
-    content: bytes
+    content: bytes  # zlib-compressed (HTML shrinks about five times)
     cache_keys: list[str]
     tables: list[str]
     digest: bytes
@@ -340,7 +371,7 @@ class Page:
     def response(self) -> HttpResponse:
         for function, kwargs in self.effects:
             import_string(function)(**kwargs)
-        response = HttpResponse(self.content, status=self.status)
+        response = HttpResponse(zlib.decompress(self.content), status=self.status)
         for name, value in self.headers:
             response[name] = value
         response[HIT_HEADER] = "hit"
@@ -403,21 +434,28 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            not enabled()
-            or request.method != "GET"
-            or request.path_info.startswith(_SKIPPED_PREFIXES)
-            or not table_changes().ready.is_set()
-        ):
+        if not enabled():
+            return self.get_response(request)
+        if request.method != "GET":
+            return self._write(request)
+        if request.path_info.startswith(_SKIPPED_PREFIXES) or not table_changes().ready.is_set():
             return self.get_response(request)
         client = _redis()
         key = page_key(request)
-        kept = client.get(key)
-        if kept is not None:
-            page = pickle.loads(kept)  # noqa: S301 -- written by this module, like Django's cache
-            if page.still_current(client):
-                return page.response()
-        recording = Recording(generations=client.hgetall(generations_key()))
+        try:
+            kept = client.get(key)
+            if kept is not None:
+                page = pickle.loads(kept)  # noqa: S301 -- written here, as Django's cache does
+                if page.still_current(client):
+                    return page.response()
+            generations = client.hgetall(generations_key())
+        except RedisError:
+            logger.exception("page cache: Redis failed; rendering the page")
+            return self.get_response(request)
+        if EPOCH.encode() not in generations:  # the generations were lost: a new epoch
+            new_epoch()
+            return self.get_response(request)
+        recording = Recording(generations=generations)
         token = _recording.set(recording)
         try:
             with ExitStack() as stack:
@@ -427,7 +465,29 @@ class PageCacheMiddleware:
         finally:
             _recording.reset(token)
         if _keepable(request, response, recording) and table_changes().ready.is_set():
-            self._keep(client, key, response, recording)
+            try:
+                self._keep(client, key, response, recording)
+            except RedisError:
+                logger.exception("page cache: Redis failed; the page is not kept")
+        return response
+
+    def _write(self, request: HttpRequest) -> HttpResponse:
+        """A request that may write: the generations of the tables it wrote move on before
+        its response leaves, so the page its redirect leads to is made afresh (the NOTIFY
+        arrives a moment later, and is what catches every other writer)."""
+        writes = Writes()
+        with ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(writes.sql))
+            response = self.get_response(request)
+        if writes.tables and not any(c.in_atomic_block for c in connections.all()):
+            try:
+                pipe = _redis().pipeline(transaction=False)
+                for table in writes.tables:
+                    pipe.hincrby(generations_key(), table, 1)
+                pipe.execute()
+            except RedisError:
+                logger.exception("page cache: Redis failed; the NOTIFY will move the tables on")
         return response
 
     def _keep(self, client: Any, key: str, response: HttpResponse, recording: Recording) -> None:
@@ -440,7 +500,7 @@ class PageCacheMiddleware:
         page = Page(
             status=response.status_code,
             headers=[(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
-            content=response.content,
+            content=zlib.compress(response.content, 1),
             cache_keys=cache_keys,
             tables=tables,
             digest=_digest(values),

@@ -23,6 +23,7 @@ from tests.childcare.factories import child_of, login
 pytestmark = pytest.mark.django_db(transaction=True)
 HIT = pagecache.HIT_HEADER
 PARENT_PAGE = "/childcare/my/"
+NO_CONSENT = "未同意：预约已停止"  # the parent page's badge on a child without consent
 
 
 @pytest.fixture(autouse=True)
@@ -120,6 +121,25 @@ def test_a_raw_sql_write_ends_the_copy_too(client, parent):
     assert page.get(HIT) is None and "小雪" in page.content.decode()
 
 
+def test_a_persons_own_change_shows_on_the_page_they_are_sent_to(client, parent, monkeypatch):
+    """The tables a POST wrote move on before its response leaves: the next page is fresh
+    even when the NOTIFY has not arrived yet (here it never does)."""
+    child = named_child(parent, "小雨")
+    login(client, parent)
+    open_twice(client)
+    kept = get(client)
+    assert kept.get(HIT) == "hit" and NO_CONSENT not in kept.content.decode()
+    monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, table: None)
+    cookie_header = kept.wsgi_request.META["HTTP_COOKIE"]
+    response = client.post(
+        reverse("childcare:consent_withdraw", args=[child.pk]), {"confirm": "on"}
+    )
+    assert response.status_code == 302
+    page = Client().get(PARENT_PAGE, HTTP_COOKIE=cookie_header)  # the same browser, as before
+    assert page.get(HIT) is None
+    assert NO_CONSENT in page.content.decode()
+
+
 def test_a_write_to_a_table_the_page_did_not_read_keeps_the_copy(client, parent):
     child_of(parent)
     case = CaseChildFactory()
@@ -156,6 +176,18 @@ def test_after_sign_out_the_old_cookie_gets_no_page(client, parent):
     response = Client().get(PARENT_PAGE, HTTP_COOKIE=cookie_header)
     assert response.status_code == 302
     assert response.get(HIT) is None
+
+
+def test_when_redis_loses_the_generations_no_old_copy_is_served(client, parent):
+    child = named_child(parent, "小雨")
+    login(client, parent)
+    open_twice(client)
+    assert get(client).get(HIT) == "hit"
+    pagecache._redis().delete(pagecache.generations_key())  # evicted or flushed
+    child.resident.name = "小雪"  # a change nobody may have counted
+    child.resident.save()
+    page = get(client)
+    assert page.get(HIT) is None and "小雪" in page.content.decode()
 
 
 def test_another_parent_gets_their_own_page(client, parent, other_parent):
