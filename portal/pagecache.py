@@ -10,17 +10,21 @@ the second copy without the view, its queries or its templates running, as long 
   on every table (installed after each `migrate`) sends a NOTIFY when a statement writes to
   it, delivered only when its transaction commits; a thread in each web process LISTENs and
   bumps that table's generation in Redis. Writes by the portal, Celery, the admin, a
-  management command or raw SQL are all seen;
+  management command or raw SQL are all seen. A request of the portal that writes (a POST)
+  also bumps the tables it wrote before its response leaves, so the page it redirects to
+  never waits for the notification;
 - every cache entry the page read is unchanged, byte for byte: the session (so a sign-out, a
   changed password or a new role ends the copy), the signed-in user, their roles and unread
   count, a dashboard's figures;
 - it is younger than settings.PAGE_CACHE_SECONDS (a page may mention the time of day).
 
-A page is kept only when making it changed nothing: no SQL but SELECT (an access log written,
-a row locked), no cache counter bumped, no cookie set (a message shown, a session saved), a
-200 HTML response without `Cache-Control: no-store`. A process whose LISTEN connection is
+A page is kept (compressed) only when making it changed nothing: no SQL but SELECT (a row
+locked, a log written), no cache counter bumped, no cookie set (a message shown, a session
+saved), a 200 HTML response without `Cache-Control: no-store`. The one exception is a write
+the code marks with `repeated_on_hit` (the care registry's access log): the copy is kept and
+the write is made again each time the copy is served. A process whose LISTEN connection is
 not up neither serves nor keeps copies, and each (re)connection moves every generation on
-(writes while nobody listened may have been missed).
+(writes while nobody listened may have been missed); so does Redis losing the generations.
 
 On by default in production (settings.PAGE_CACHE); off in tests unless a test turns it on,
 since a test's transaction never commits and so never notifies.
