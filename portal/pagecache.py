@@ -1,7 +1,8 @@
 """Pages kept rendered in Redis and served again while nothing they were made from has changed.
 
-A person who opens the same page twice (their children, the station's day, a dashboard) gets
-the second copy without the view, its queries or its templates running, as long as:
+A signed-in person who opens the same page twice (their children, the station's day, a
+dashboard) gets the second copy without the view, its queries or its templates running, as
+long as:
 
 - the request is the same: method GET, host, scheme, path and query string, every cookie (so
   the session, the CSRF token, the language and elder-mode choices) and the Accept and
@@ -442,7 +443,11 @@ class PageCacheMiddleware:
             return self.get_response(request)
         if request.method != "GET":
             return self._write(request)
-        if request.path_info.startswith(_SKIPPED_PREFIXES) or not table_changes().ready.is_set():
+        if (
+            settings.SESSION_COOKIE_NAME not in request.COOKIES  # signed-in pages only
+            or request.path_info.startswith(_SKIPPED_PREFIXES)
+            or not table_changes().ready.is_set()
+        ):
             return self.get_response(request)
         client = _redis()
         key = page_key(request)

@@ -190,6 +190,12 @@ def test_when_redis_loses_the_generations_no_old_copy_is_served(client, parent):
     assert page.get(HIT) is None and "小雪" in page.content.decode()
 
 
+def test_a_visitor_who_is_not_signed_in_is_never_served_a_copy(client):
+    for _ in range(3):
+        response = client.get("/")
+        assert response.get(HIT) is None
+
+
 def test_another_parent_gets_their_own_page(client, parent, other_parent):
     named_child(parent, "小雨")
     named_child(other_parent, "阿明")
