@@ -70,6 +70,18 @@ def _statement(request: HttpRequest, pk: int) -> Statement:
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = _statement(request, pk)
     operates = Station.objects.operated_by(request.user).filter(pk=statement.station_id).exists()
+    payment_form = (
+        forms.PaymentForm(initial={"paid_on": timezone.localdate()})
+        if operates and statement.balance > 0
+        else None
+    )
+    return _statement_page(request, statement, payment_form)
+
+
+def _statement_page(
+    request: HttpRequest, statement: Statement, payment_form: forms.PaymentForm | None
+) -> HttpResponse:
+    """The statement page (the family's, or the station staff's with the payment form)."""
     return render(
         request,
         "billing/statement_detail.html",
@@ -77,9 +89,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statement": statement,
             "lines": statement.lines.all(),
             "payments": statement.payments.all(),
-            "payment_form": forms.PaymentForm(initial={"paid_on": timezone.localdate()})
-            if operates and statement.balance > 0
-            else None,
+            "payment_form": payment_form,
             "overdue": statement.balance > 0 and statement.due_on < timezone.localdate(),
         },
     )
@@ -312,13 +322,4 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The payment is recorded."))
             return redirect(statement.get_absolute_url())
-    return render(
-        request,
-        "billing/statement_detail.html",
-        {
-            "statement": statement,
-            "lines": statement.lines.all(),
-            "payments": statement.payments.all(),
-            "payment_form": form,
-        },
-    )
+    return _statement_page(request, statement, form)

@@ -7,14 +7,17 @@ A station and a care facility in each community, with their staff, complete the 
 
 import datetime
 import os
+import uuid
 import zoneinfo
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.test import override_settings
 
 from communities.models import Region
+from portal import pagecache
 from portal.accounts.models import Role
 from tests.childcare.factories import StationFactory
 from tests.eldercare.factories import CareFacilityFactory
@@ -80,6 +83,28 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page_cache():
+    """The production arrangement of portal/pagecache.py: the Redis cache (a key prefix of
+    this test's own), Redis-backed sessions, the page cache on and this process's LISTEN
+    connection up. Its changes arrive only from committed transactions: use it with
+    transaction=True (or the live server)."""
+    caches = {
+        "default": {
+            "BACKEND": "portal.pagecache.PortalRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"pagecache-test-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(
+        CACHES=caches,
+        PAGE_CACHE=True,
+        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+    ):
+        assert pagecache.table_changes().ready.wait(10), "the LISTEN connection never came up"
+        yield
 
 
 @pytest.fixture

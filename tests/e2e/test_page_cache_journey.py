@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime
 import time
-import uuid
 
 import playwright.sync_api as playwright_api
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from childcare.models import Booking
@@ -21,20 +19,6 @@ from tests.e2e.browser import signed_in_page
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
 
 HIT = pagecache.HIT_HEADER.lower()
-
-
-@pytest.fixture
-def page_cache():
-    caches = {
-        "default": {
-            "BACKEND": "portal.pagecache.PortalRedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/14",
-            "KEY_PREFIX": f"pagecache-e2e-{uuid.uuid4().hex}",
-        }
-    }
-    with override_settings(CACHES=caches, PAGE_CACHE=True):
-        assert pagecache.table_changes().ready.wait(10)
-        yield
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ raw SQL to a table it read, a change of the cache entries it read (the session, 
 count) or a sign-out ends it; a write elsewhere does not; another person never gets it."""
 
 import time
-import uuid
 
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,30 +19,10 @@ from portal.notifications.services import notification_create
 from tests.casework.factories import CaseChildFactory
 from tests.childcare.factories import child_of, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache")]
 HIT = pagecache.HIT_HEADER
 PARENT_PAGE = "/childcare/my/"
 NO_CONSENT = "未同意：预约已停止"  # the parent page's badge on a child without consent
-
-
-@pytest.fixture(autouse=True)
-def page_cache():
-    """The production arrangement: Redis cache and sessions, the page cache on; a key prefix
-    of this test's own; the process's LISTEN connection up."""
-    caches = {
-        "default": {
-            "BACKEND": "portal.pagecache.PortalRedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/14",
-            "KEY_PREFIX": f"pagecache-test-{uuid.uuid4().hex}",
-        }
-    }
-    with override_settings(
-        CACHES=caches,
-        PAGE_CACHE=True,
-        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
-    ):
-        assert pagecache.table_changes().ready.wait(10), "the LISTEN connection never came up"
-        yield
 
 
 def generation(table: str) -> int:
@@ -64,6 +43,17 @@ def named_child(parent, name):
     child.resident.name = name
     child.resident.save()
     return child
+
+
+def parent_with_kept_page(client, parent, name="小雨"):
+    """`parent` signed in, with a child called `name`, whose page is kept: the view just made
+    was served from the copy (asserted). The child and that response."""
+    child = named_child(parent, name)
+    login(client, parent)
+    open_twice(client)
+    kept = get(client)
+    assert kept.get(HIT) == "hit"
+    return child, kept
 
 
 def get(client, path=PARENT_PAGE):
@@ -93,10 +83,7 @@ def test_a_second_view_is_the_kept_copy_and_runs_no_query(client, parent):
 
 
 def test_an_orm_write_to_a_table_the_page_read_ends_the_copy(client, parent):
-    child = named_child(parent, "小雨")
-    login(client, parent)
-    open_twice(client)
-    assert get(client).get(HIT) == "hit"
+    child, _kept = parent_with_kept_page(client, parent)
     before = generation("communities_resident")
     child.resident.name = "小雪"
     child.resident.save()
@@ -107,10 +94,7 @@ def test_an_orm_write_to_a_table_the_page_read_ends_the_copy(client, parent):
 
 
 def test_a_raw_sql_write_ends_the_copy_too(client, parent):
-    child = named_child(parent, "小雨")
-    login(client, parent)
-    open_twice(client)
-    assert get(client).get(HIT) == "hit"
+    child, _kept = parent_with_kept_page(client, parent)
     before = generation("communities_resident")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -124,11 +108,8 @@ def test_a_raw_sql_write_ends_the_copy_too(client, parent):
 def test_a_persons_own_change_shows_on_the_page_they_are_sent_to(client, parent, monkeypatch):
     """The tables a POST wrote move on before its response leaves: the next page is fresh
     even when the NOTIFY has not arrived yet (here it never does)."""
-    child = named_child(parent, "小雨")
-    login(client, parent)
-    open_twice(client)
-    kept = get(client)
-    assert kept.get(HIT) == "hit" and NO_CONSENT not in kept.content.decode()
+    child, kept = parent_with_kept_page(client, parent)
+    assert NO_CONSENT not in kept.content.decode()
     monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, table: None)
     cookie_header = kept.wsgi_request.META["HTTP_COOKIE"]
     response = client.post(
@@ -154,10 +135,7 @@ def test_a_write_to_a_table_the_page_did_not_read_keeps_the_copy(client, parent)
 
 
 def test_a_new_notification_shows_at_once(client, parent):
-    child_of(parent)
-    login(client, parent)
-    open_twice(client)
-    assert get(client).get(HIT) == "hit"
+    parent_with_kept_page(client, parent)
     notification_create(recipient=parent, text="明天停课")
     page = get(client)
     assert page.get(HIT) is None
@@ -165,11 +143,7 @@ def test_a_new_notification_shows_at_once(client, parent):
 
 
 def test_after_sign_out_the_old_cookie_gets_no_page(client, parent):
-    named_child(parent, "小雨")
-    login(client, parent)
-    open_twice(client)
-    kept = get(client)
-    assert kept.get(HIT) == "hit"
+    _child, kept = parent_with_kept_page(client, parent)
     cookie_header = kept.wsgi_request.META["HTTP_COOKIE"]
     client.post(reverse("account_logout"))
     # Someone replays the signed-out browser's request, byte for byte.
@@ -179,10 +153,7 @@ def test_after_sign_out_the_old_cookie_gets_no_page(client, parent):
 
 
 def test_when_redis_loses_the_generations_no_old_copy_is_served(client, parent):
-    child = named_child(parent, "小雨")
-    login(client, parent)
-    open_twice(client)
-    assert get(client).get(HIT) == "hit"
+    child, _kept = parent_with_kept_page(client, parent)
     pagecache._redis().delete(pagecache.generations_key())  # evicted or flushed
     child.resident.name = "小雪"  # a change nobody may have counted
     child.resident.save()
@@ -197,11 +168,8 @@ def test_a_visitor_who_is_not_signed_in_is_never_served_a_copy(client):
 
 
 def test_another_parent_gets_their_own_page(client, parent, other_parent):
-    named_child(parent, "小雨")
     named_child(other_parent, "阿明")
-    login(client, parent)
-    open_twice(client)
-    assert get(client).get(HIT) == "hit"
+    parent_with_kept_page(client, parent)
     client.logout()
     login(client, other_parent)
     page = open_twice(client).content.decode()
