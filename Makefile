@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON := python3.11
 
-.PHONY: run test test-clock setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
+.PHONY: run test test-clock test-e2e-page-cache setup system-deps python-deps messages services check-deploy restore worker beat vendor clean \
 	bench bench-childcare bench-eldercare bench-casework bench-communities bench-dashboards \
 	bench-pages bench-live-day bench-devices device-gateway
 
@@ -24,6 +24,12 @@ test: setup services
 	$(MAKE) --no-print-directory check-deploy
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --create-db
 	$(MAKE) --no-print-directory test-clock
+	$(MAKE) --no-print-directory test-e2e-page-cache
+
+# The browser journeys again with the page cache on, as in production (portal/pagecache.py,
+# Redis): a journey that met a page older than its own last change fails.
+test-e2e-page-cache:
+	PORTAL_E2E_PAGE_CACHE=1 $(VENV)/bin/pytest -n 2 --dist loadgroup -q tests/e2e
 
 # The suite again (without the browser tests) with the clock moved to where the UTC and Beijing
 # dates differ (Beijing is UTC+8), at a month's and at a year's end: 00:30 on 28 February and

@@ -11,6 +11,15 @@ from playwright.sync_api import sync_playwright
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_csp
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_if_asked(request):
+    """PORTAL_E2E_PAGE_CACHE=1 walks every journey with the page cache on, as in production
+    (portal/pagecache.py): no journey may meet a page older than its own last change."""
+    if os.environ.get("PORTAL_E2E_PAGE_CACHE") == "1":
+        request.getfixturevalue("page_cache")
+    yield
+
+
 @pytest.fixture
 def browser():
     with sync_playwright() as p:
