@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +73,6 @@ def seed(clients: int, places: int, sessions: int) -> dict:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.utils import timezone
 
@@ -80,6 +80,8 @@ def seed(clients: int, places: int, sessions: int) -> dict:
     from childcare.models import Child, Guardian, GuardianConsent, Session, Station
     from communities.models import Community, Household, Region, Resident
     from portal.accounts.models import Role, RoleAssignment, User
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     with connection.cursor() as cursor:
         cursor.execute(

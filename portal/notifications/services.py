@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
@@ -60,13 +61,11 @@ def notification_create(
     `text` may be a lazy translation with %-placeholders filled from `params`: both are
     rendered in the recipient's language (see render_for).
     """
-    from portal.notifications.tasks import deliver_notification
-
     rendered = render_for(recipient, text, params)
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, text=rendered, link=link
     )
-    transaction.on_commit(lambda: _enqueue(deliver_notification, notification.pk))
+    deliver_after_commit()
     return notification
 
 
@@ -96,54 +95,58 @@ def notifications_create_rendered(
 ) -> list[Notification]:
     """Store already rendered notifications in one INSERT; deliver each once the transaction
     commits. For hot paths that render their texts (render_for) before taking a lock."""
-    from portal.notifications.tasks import deliver_notification
-
     created = Notification.objects.bulk_create(
         Notification(recipient=user, kind=kind, text=text, link=link) for user, text in items
     )
     if created:
         unread.forget(n.recipient_id for n in created)
-        ids = [n.pk for n in created]
-
-        def enqueue_all() -> None:
-            for notification_id in ids:
-                _enqueue(deliver_notification, notification_id)
-
-        transaction.on_commit(enqueue_all)
+        deliver_after_commit()
     return created
 
 
 def notifications_deliver_after_commit(
     notification_ids: list[int], *, recipient_ids: Iterable[int] | None = None
 ) -> None:
-    """For rows a set-based job wrote with bulk_create: deliver each once the job commits.
+    """For rows a set-based job wrote with bulk_create: deliver them once the job commits.
 
     Their recipients' unread counts are refreshed; pass `recipient_ids` to save the query.
     """
-    from portal.notifications.tasks import deliver_notification
-
     if recipient_ids is None:
         recipient_ids = Notification.objects.filter(pk__in=notification_ids).values_list(
             "recipient_id", flat=True
         )
     unread.forget(recipient_ids)
-
-    def enqueue_all() -> None:
-        for notification_id in notification_ids:
-            _enqueue(deliver_notification, notification_id)
-
-    transaction.on_commit(enqueue_all)
+    deliver_after_commit()
 
 
-def _enqueue(task: Callable, notification_id: int) -> None:
-    # The row is already committed: if the broker is unreachable now, the beat job
-    # (resend_unsent) delivers it later, so a broker failure must not break the request.
+# While this cache entry exists, a delivery run is queued and has not started yet: it will
+# deliver every row committed before it starts, so no second run needs queueing. Under load
+# one run (and one broker message) delivers the notifications of many requests. The entry
+# expires on its own should the queued run be lost; resend_unsent is the backstop.
+DELIVERY_QUEUED_KEY = "notifications:delivery-queued"
+DELIVERY_QUEUED_SECONDS = 60
+
+
+def deliver_after_commit() -> None:
+    """Have the notifications written in this transaction delivered once it commits."""
+    transaction.on_commit(request_delivery)
+
+
+def request_delivery() -> None:
+    """Queue a delivery run (tasks.deliver_pending) unless one is already waiting."""
+    from portal.notifications.tasks import deliver_pending
+
+    # The rows are already committed: if the broker is unreachable now, the beat job
+    # (resend_unsent) delivers them later, so a broker failure must not break the request.
     try:
-        task.delay(notification_id)
+        if cache.add(DELIVERY_QUEUED_KEY, 1, DELIVERY_QUEUED_SECONDS):
+            try:
+                deliver_pending.delay()
+            except Exception:
+                cache.delete(DELIVERY_QUEUED_KEY)
+                raise
     except Exception:
-        logger.warning(
-            "Broker unavailable; notification %s left for the resend job", notification_id
-        )
+        logger.warning("Broker unavailable; notifications left for the resend job")
 
 
 def notification_mark_read(*, notification: Notification, by: User) -> None:

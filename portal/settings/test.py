@@ -28,6 +28,16 @@ if env("TEST_CELERY_VISIBILITY_TIMEOUT", default=""):
         unacked_restore_throttle=1,
     )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A real worker shares the Redis cache of the test that starts it (as production's web and
+# worker processes do): tests/portal/test_worker.py sets these for both.
+if env("TEST_CACHE_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.pagecache.PortalRedisCache",
+            "LOCATION": env("TEST_CACHE_URL"),
+            "KEY_PREFIX": env("TEST_CACHE_KEYPREFIX", default=""),
+        }
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -25,7 +26,7 @@ class Boom(Exception):
 
 
 def test_rolled_back_event_leaves_no_row_and_enqueues_nothing(parent):
-    with mock.patch.object(tasks.deliver_notification, "delay") as delay:
+    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
         with pytest.raises(Boom), transaction.atomic():
             notification_create(recipient=parent, text="booking confirmed")
             raise Boom
@@ -34,13 +35,34 @@ def test_rolled_back_event_leaves_no_row_and_enqueues_nothing(parent):
 
 
 def test_row_is_enqueued_only_after_commit(parent, django_capture_on_commit_callbacks):
-    with mock.patch.object(tasks.deliver_notification, "delay") as delay:
+    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            n = notification_create(recipient=parent, text="booking confirmed")
+            notification_create(recipient=parent, text="booking confirmed")
         delay.assert_not_called()
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with(n.pk)
+    delay.assert_called_once_with()
+
+
+def test_one_delivery_run_is_queued_while_one_is_waiting(
+    parent, other_parent, django_capture_on_commit_callbacks
+):
+    """Many notifications committed before the worker starts: one broker message, and the
+    one run delivers them all."""
+    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
+        for n in range(3):
+            with django_capture_on_commit_callbacks(execute=True):
+                notification_create(recipient=parent, text=f"reminder {n}")
+                notification_create(recipient=other_parent, text=f"reminder {n}")
+    delay.assert_called_once_with()
+    assert tasks.deliver_pending() == 6
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert len(mail.outbox) == 6
+    # The run has started: the next notification queues a run of its own.
+    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_create(recipient=parent, text="one more")
+    delay.assert_called_once_with()
 
 
 def test_delivery_claims_the_row_once(parent, django_capture_on_commit_callbacks):
@@ -49,7 +71,7 @@ def test_delivery_claims_the_row_once(parent, django_capture_on_commit_callbacks
     n.refresh_from_db()
     assert n.sent_at is not None and n.emailed
     # A second run of the task (a redelivered message, the beat job) sends nothing more.
-    assert tasks.deliver_notification(n.pk) is False
+    assert tasks.deliver_pending() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [parent.email]
 
@@ -78,7 +100,7 @@ def test_broker_failure_leaves_the_row_unsent_and_resend_unsent_delivers_it(
     parent, django_capture_on_commit_callbacks
 ):
     with mock.patch.object(
-        tasks.deliver_notification, "delay", side_effect=OperationalError("broker down")
+        tasks.deliver_pending, "delay", side_effect=OperationalError("broker down")
     ):
         with django_capture_on_commit_callbacks(execute=True):
             n = notification_create(recipient=parent, text="health check due")
@@ -98,14 +120,28 @@ def test_broker_failure_leaves_the_row_unsent_and_resend_unsent_delivers_it(
     assert tasks.resend_unsent(older_than_seconds=60) == 0
 
 
-def test_failed_email_gives_the_row_back_for_a_retry(parent):
-    n = Notification.objects.create(recipient=parent, text="x")
-    with mock.patch.object(tasks, "send_mail", side_effect=OSError("smtp down")):
+def test_failed_email_gives_the_rows_not_yet_mailed_back_for_a_retry(parent, other_parent):
+    first = Notification.objects.create(recipient=parent, text="x")
+    second = Notification.objects.create(recipient=other_parent, text="y")
+    no_email = Notification.objects.create(recipient=UserFactory(email=""), text="z")
+    real_send = EmailMessage.send
+
+    def second_fails(message: EmailMessage, *args, **kwargs) -> int:
+        if message.to == [other_parent.email]:
+            raise OSError("smtp down")
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(EmailMessage, "send", second_fails):
         with pytest.raises(OSError):
-            tasks.deliver_notification.run(n.pk)
-    n.refresh_from_db()
-    assert n.sent_at is None
-    assert tasks.deliver_notification.run(n.pk) is True
+            tasks.deliver_pending.run()
+    for n in (first, second, no_email):
+        n.refresh_from_db()
+    assert first.sent_at and first.emailed and no_email.sent_at
+    assert second.sent_at is None and not second.emailed
+    assert tasks.deliver_pending.run() == 1
+    second.refresh_from_db()
+    assert second.sent_at and second.emailed
+    assert [m.to for m in mail.outbox] == [[parent.email], [other_parent.email]]
 
 
 def _login(client: Client, user) -> Client:

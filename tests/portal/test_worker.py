@@ -15,6 +15,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from portal.celery import app
 from portal.notifications.models import Notification
@@ -23,6 +24,19 @@ from tests.factories import UserFactory
 
 STARTUP_SECONDS = 90
 WAIT_SECONDS = 30
+# The cache a worker shares with the test that starts it, as production's web and worker
+# processes share theirs: a notification's delivery request is a cache entry both see.
+SHARED_CACHE_URL = "redis://127.0.0.1:6379/15"
+
+
+def shared_cache(key_prefix: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "portal.pagecache.PortalRedisCache",
+            "LOCATION": SHARED_CACHE_URL,
+            "KEY_PREFIX": key_prefix,
+        }
+    }
 
 
 def _database_url() -> str:
@@ -64,6 +78,8 @@ def start_worker(
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "TEST_CELERY_BROKER_URL": broker_url or app.conf.broker_url,
         "TEST_CELERY_KEYPREFIX": key_prefix,
+        "TEST_CACHE_URL": SHARED_CACHE_URL,
+        "TEST_CACHE_KEYPREFIX": key_prefix,
         "DATABASE_URL": _database_url(),
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "TEST_EMAIL_FILE_PATH": str(mail_dir),
@@ -137,14 +153,16 @@ def _wait_until_ready(process: subprocess.Popen, log_path: Path) -> None:
 
 @pytest.fixture
 def enqueue_to_broker(key_prefix: str):
-    """This process sends real messages to the worker's broker instead of running eagerly."""
+    """This process sends real messages to the worker's broker instead of running eagerly,
+    and shares the worker's cache."""
     conf = app.conf
     saved = conf.task_always_eager, conf.broker_transport_options
     conf.task_always_eager = False
     conf.broker_transport_options = {**saved[1], "global_keyprefix": key_prefix}
     _drop_broker_connections()
     try:
-        yield
+        with override_settings(CACHES=shared_cache(key_prefix)):
+            yield
     finally:
         conf.task_always_eager, conf.broker_transport_options = saved
         _drop_broker_connections()
