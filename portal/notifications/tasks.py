@@ -45,9 +45,7 @@ def deliver_pending() -> int:
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("pk")[:BATCH]
             )
-            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(
-                sent_at=timezone.now()
-            )
+            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
         _email(batch)
         delivered += len(batch)
         if len(batch) < BATCH:
