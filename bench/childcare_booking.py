@@ -6,9 +6,10 @@
    $DATABASE_URL (default postgres://postgres@127.0.0.1:5432/), migrates it, and seeds one
    station with --sessions sessions of 15 places and 50 parents, each with their own child
    and a signed-in session.
-2. Starts gunicorn on it (the project's gunicorn.conf.py; DEBUG off; the Redis cache and a
-   real Redis broker on database 12, with a Celery worker running, so the notifications of
-   each booking are queued on commit and delivered by the worker, as deployed) and, for
+2. Starts gunicorn on it (the project's gunicorn.conf.py; production settings: DEBUG off,
+   the Redis cache, sessions read from Redis, and a real Redis broker on database 12, with
+   a Celery worker running, so the notifications of each booking are queued on commit and
+   delivered by the worker, each parent mailed through the console backend) and, for
    --seconds per round, lets 50 concurrent clients book: each books its child into the
    sessions in turn (15 confirmed and 35 waitlisted per session).
 3. In the same rounds, the same clients call a bare Django view on the same server
@@ -54,6 +55,12 @@ def database_urls() -> tuple[str, str]:
     if not parts.scheme.startswith("postgres"):
         sys.exit("DATABASE_URL must point at a PostgreSQL server")
     server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    if not parts.password:
+        # Production settings refuse a database URL without a password; a local trust
+        # login ignores this one.
+        parts = parts._replace(
+            netloc=f"{parts.username or 'postgres'}:bench@{parts.hostname}:{parts.port or 5432}"
+        )
     bench = urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
     return server, bench
 
@@ -105,8 +112,10 @@ def seed(clients: int, places: int, sessions: int) -> dict:
     born = timezone.localdate() - datetime.timedelta(days=600)
     families = []
     for n in range(clients):
-        # Phone only: no email, so the eager delivery task sends none (not what we measure).
-        user = User.objects.create(phone=f"+8613700{n:06d}", name=f"Parent {n}")
+        # With an email address: the worker mails every booking's notification.
+        user = User.objects.create(
+            phone=f"+8613700{n:06d}", email=f"parent{n}@bench.invalid", name=f"Parent {n}"
+        )
         RoleAssignment.objects.create(user=user, role=Role.PARENT)
         household = Household.objects.create(community=community, address=f"Bench {n}")
         resident = Resident.objects.create(
@@ -421,12 +430,18 @@ def main() -> None:
     env = dict(os.environ)
     env.update(
         {
+            # Production settings, as deployed: DEBUG off, sessions read from Redis, the
+            # Redis cache; the console mail backend stands in for SMTP.
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_ALLOW_CONSOLE_SENDERS": "true",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "SMS_SENDER": "portal.accounts.sms.ConsoleSmsSender",
+            "EMAIL_URL": "consolemail://",
             "DATABASE_URL": bench_url,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.local",
-            "DJANGO_DEBUG": "false",
             "REDIS_URL": BROKER,
             "CELERY_BROKER_URL": BROKER,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
             "CACHE_KEY_PREFIX": "bench_childcare",
             "LOG_LEVEL": "WARNING",
         }

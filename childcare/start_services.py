@@ -47,22 +47,38 @@ def consent_withdrawn(child: Child) -> bool:
 
 def require_consent(child: Child) -> None:
     if not has_active_consent(child):
-        raise ValidationError(CONSENT_NEEDED % {"child": child}, code="no_consent")
+        raise consent_needed(child)
+
+
+def consent_needed(child: Child) -> ValidationError:
+    return ValidationError(CONSENT_NEEDED % {"child": child}, code="no_consent")
 
 
 def require_household_not_refused(child: Child) -> None:
     household = child.resident.household
     if household.status == Household.Status.REFUSED:
-        raise ValidationError(
-            HOUSEHOLD_REFUSED % {"child": child, "reason": household.refusal_reason},
-            code="household_refused",
-        )
+        raise _refused(child, household.refusal_reason)
+
+
+def _refused(child: Child, reason: str) -> ValidationError:
+    return ValidationError(
+        HOUSEHOLD_REFUSED % {"child": child, "reason": reason}, code="household_refused"
+    )
 
 
 def require_verified_household(child: Child, *, offering: bool = False) -> None:
     """Booking a session and being offered a place need a household the community verified."""
-    require_household_not_refused(child)
-    if child.resident.household.status != Household.Status.VERIFIED:
+    household = child.resident.household
+    require_verified_status(child, household.status, household.refusal_reason, offering=offering)
+
+
+def require_verified_status(
+    child: Child, status: str, refusal_reason: str, *, offering: bool = False
+) -> None:
+    """require_verified_household for a household status read elsewhere (booking_create)."""
+    if status == Household.Status.REFUSED:
+        raise _refused(child, refusal_reason)
+    if status != Household.Status.VERIFIED:
         text = OFFER_NEEDS_VERIFIED if offering else HOUSEHOLD_PENDING
         raise ValidationError(text % {"child": child}, code="household_pending")
 

@@ -165,7 +165,10 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(Session.objects.filter(station__in=Station.objects.public()), pk=pk)
+    session = get_object_or_404(
+        Session.objects.filter(station__in=Station.objects.public()).select_related("station"),
+        pk=pk,
+    )
     form = forms.BookingForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose one of your own children."))

@@ -120,11 +120,14 @@ def notifications_deliver_after_commit(
 
 
 # While this cache entry exists, a delivery run is queued and has not started yet: it will
-# deliver every row committed before it starts, so no second run needs queueing. Under load
-# one run (and one broker message) delivers the notifications of many requests. The entry
-# expires on its own should the queued run be lost; resend_unsent is the backstop.
+# deliver every row committed before it starts, so no second run needs queueing. The run
+# starts DELIVERY_DELAY_SECONDS after it is queued, so that under load one run (and one
+# broker message) delivers the notifications of every request of that moment; in-app the
+# notification shows at once, only its email waits. The entry expires on its own should the
+# queued run be lost; resend_unsent is the backstop.
 DELIVERY_QUEUED_KEY = "notifications:delivery-queued"
 DELIVERY_QUEUED_SECONDS = 60
+DELIVERY_DELAY_SECONDS = 1
 
 
 def deliver_after_commit() -> None:
@@ -141,7 +144,7 @@ def request_delivery() -> None:
     try:
         if cache.add(DELIVERY_QUEUED_KEY, 1, DELIVERY_QUEUED_SECONDS):
             try:
-                deliver_pending.delay()
+                deliver_pending.apply_async(countdown=DELIVERY_DELAY_SECONDS)
             except Exception:
                 cache.delete(DELIVERY_QUEUED_KEY)
                 raise

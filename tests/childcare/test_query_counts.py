@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from childcare.models import (
     Attendance,
+    Booking,
     GrowthRecord,
     HealthCheck,
     MealRecord,
@@ -20,10 +21,12 @@ from childcare.services import booking_create, enrolment_decide
 from tests.childcare.factories import (
     CareClassFactory,
     EnrolmentFactory,
+    GuardianFactory,
     SessionFactory,
     child_of,
     login,
 )
+from portal.notifications.models import Notification
 from tests.factories import UserFactory
 
 
@@ -125,3 +128,42 @@ def test_station_day_query_count_is_fixed(
     url = reverse("childcare:station_day", args=[station.pk])
     response = count_queries(client, url, django_assert_num_queries, DAY_PAGE_QUERIES)
     assert response.content.decode().count("childcare/staff/children/") == children
+
+
+# Sign-in's session and user rows (production reads both from Redis), the session (404 if
+# not public), the child (the form: own children only), the booking's facts in one read,
+# then BEGIN, the session row lock, counter and booking in one statement, the
+# notifications, COMMIT.
+BOOKING_QUERIES = 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("earlier", [0, 8])
+def test_booking_takes_a_fixed_number_of_queries(
+    client, django_assert_num_queries, earlier, station, community
+):
+    """Whatever the child's earlier bookings and the number of guardians to notify."""
+    parent = UserFactory()
+    child = child_of(parent, community)
+    for n in range(earlier):
+        booking_create(
+            session=SessionFactory(
+                station=station, date=timezone.localdate() + datetime.timedelta(days=n + 2)
+            ),
+            child=child,
+            by=parent,
+        )
+        child_of(UserFactory(), community)  # other families' children too
+        GuardianFactory(child=child, user=UserFactory())  # one more guardian to notify
+    session = SessionFactory(
+        station=station, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    login(client, parent)
+    notified = Notification.objects.count()
+    with django_assert_num_queries(BOOKING_QUERIES):
+        response = client.post(
+            reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}
+        )
+    assert response.status_code == 302 and response["Location"] == reverse("childcare:parent_home")
+    assert Booking.objects.filter(session=session, child=child, status="confirmed").exists()
+    assert Notification.objects.count() - notified == 1 + earlier  # every guardian

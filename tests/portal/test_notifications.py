@@ -15,7 +15,11 @@ from kombu.exceptions import OperationalError
 
 from portal.notifications import tasks, unread
 from portal.notifications.models import Notification
-from portal.notifications.services import notification_create, render_for
+from portal.notifications.services import (
+    DELIVERY_DELAY_SECONDS,
+    notification_create,
+    render_for,
+)
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,22 +30,22 @@ class Boom(Exception):
 
 
 def test_rolled_back_event_leaves_no_row_and_enqueues_nothing(parent):
-    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
         with pytest.raises(Boom), transaction.atomic():
             notification_create(recipient=parent, text="booking confirmed")
             raise Boom
     assert not Notification.objects.exists()
-    delay.assert_not_called()
+    queued.assert_not_called()
 
 
 def test_row_is_enqueued_only_after_commit(parent, django_capture_on_commit_callbacks):
-    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             notification_create(recipient=parent, text="booking confirmed")
-        delay.assert_not_called()
+        queued.assert_not_called()
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with()
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
 
 
 def test_one_delivery_run_is_queued_while_one_is_waiting(
@@ -49,20 +53,20 @@ def test_one_delivery_run_is_queued_while_one_is_waiting(
 ):
     """Many notifications committed before the worker starts: one broker message, and the
     one run delivers them all."""
-    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
         for n in range(3):
             with django_capture_on_commit_callbacks(execute=True):
                 notification_create(recipient=parent, text=f"reminder {n}")
                 notification_create(recipient=other_parent, text=f"reminder {n}")
-    delay.assert_called_once_with()
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
     assert tasks.deliver_pending() == 6
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
     assert len(mail.outbox) == 6
     # The run has started: the next notification queues a run of its own.
-    with mock.patch.object(tasks.deliver_pending, "delay") as delay:
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
         with django_capture_on_commit_callbacks(execute=True):
             notification_create(recipient=parent, text="one more")
-    delay.assert_called_once_with()
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
 
 
 def test_delivery_claims_the_row_once(parent, django_capture_on_commit_callbacks):
@@ -100,7 +104,7 @@ def test_broker_failure_leaves_the_row_unsent_and_resend_unsent_delivers_it(
     parent, django_capture_on_commit_callbacks
 ):
     with mock.patch.object(
-        tasks.deliver_pending, "delay", side_effect=OperationalError("broker down")
+        tasks.deliver_pending, "apply_async", side_effect=OperationalError("broker down")
     ):
         with django_capture_on_commit_callbacks(execute=True):
             n = notification_create(recipient=parent, text="health check due")
