@@ -18,6 +18,7 @@ from childcare.models import (
     ProgressNote,
 )
 from childcare.services import booking_create, enrolment_decide
+from portal.notifications.models import Notification
 from tests.childcare.factories import (
     CareClassFactory,
     EnrolmentFactory,
@@ -26,7 +27,6 @@ from tests.childcare.factories import (
     child_of,
     login,
 )
-from portal.notifications.models import Notification
 from tests.factories import UserFactory
 
 
