@@ -55,11 +55,15 @@ class ChildChoiceField(forms.ModelChoiceField):
 
 
 class BookingForm(forms.Form):
-    child = ChildChoiceField(label=_("Child"), queryset=Child.objects.none())
+    """Book a session for a child. The station page offers the parent's own children
+    (`children`); a POST is checked for its shape only (a child's id), and booking_create
+    decides whether the child is the parent's in the same read as its other facts."""
+
+    child = forms.IntegerField(label=_("Child"), min_value=1)
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child"].queryset = Child.objects.of_guardian(user).select_related("resident")
+        self.children = Child.objects.of_guardian(user).select_related("resident")
 
 
 class GuardianForm(forms.Form):

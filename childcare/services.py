@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from childcare.models import (
     ProgressNote,
     Session,
     Station,
+    StationStatus,
     TimetableSlot,
 )
 from childcare.start_services import (
@@ -78,17 +80,21 @@ def guardian_add(*, child: Child, name: str, relation: str, phone: str = "", by:
 # --- booking ---------------------------------------------------------------------------------
 
 
-# The facts booking_create decides on, read in one round trip before any lock: the
-# session's time and the station's ages, whether `by` is a guardian, whether a guardian's
-# consent stands (GuardianConsent.objects.active()), the household's verification, the
-# session of a live booking of the child whose time overlaps this one (this session first),
-# and the guardians to notify. Written in SQL because booking is the portal's busiest write
-# (a town books the week's sessions the hour they open): the same checks as seven ORM
-# queries cost about 7 ms of Python per booking, this one about 0.3 ms. The session's time
-# range is the one the booking triggers store (childcare/migrations/0005_booking_no_overlap).
+# The facts booking_create decides on, read in one round trip before any lock: the session
+# (only of a station in the public finder, as Station.objects.public()) with its time, kind
+# and the station's name and ages; whether `by` is a guardian of the child, whether a
+# guardian's consent stands (GuardianConsent.objects.active()), the household's
+# verification, the session of a live booking of the child whose time overlaps this one
+# (this session first), and the guardians to notify. Written in SQL because booking is the
+# portal's busiest write (a town books the week's sessions the hour they open): the same
+# checks as nine ORM queries cost about 8 ms of Python per booking, this one about 0.3 ms.
+# The session's time range is the one the booking triggers store
+# (childcare/migrations/0005_booking_no_overlap). No row: no such public session; a row
+# without the child's columns: no such child.
 _BOOKING_FACTS = """
-SELECT s.date, s.starts_at, st.age_min_months, st.age_max_months,
-       r.date_of_birth, h.status, h.refusal_reason,
+SELECT s.date, s.starts_at, s.ends_at, s.kind, st.id, st.name,
+       st.age_min_months, st.age_max_months,
+       r.name, r.date_of_birth, h.status, h.refusal_reason,
        EXISTS (SELECT 1 FROM childcare_guardian g
                WHERE g.child_id = c.id AND g.user_id = %(by)s) AS is_guardian,
        EXISTS (SELECT 1 FROM childcare_guardianconsent gc
@@ -102,12 +108,28 @@ SELECT s.date, s.starts_at, st.age_min_months, st.age_max_months,
         FROM childcare_guardian g JOIN accounts_user u ON u.id = g.user_id
         WHERE g.child_id = c.id) AS guardians
 FROM childcare_session s
-JOIN childcare_station st ON st.id = s.station_id
-CROSS JOIN childcare_child c
-JOIN communities_resident r ON r.id = c.resident_id
-JOIN communities_household h ON h.id = r.household_id
-WHERE s.id = %(session)s AND c.id = %(child)s
+JOIN childcare_station st ON st.id = s.station_id AND st.status <> %(closed)s
+LEFT JOIN (childcare_child c
+           JOIN communities_resident r ON r.id = c.resident_id
+           JOIN communities_household h ON h.id = r.household_id) ON c.id = %(child)s
+WHERE s.id = %(session)s
 """
+
+
+def _booking_facts(session_id: int, child_id: int, by: User) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BOOKING_FACTS,
+            {
+                "session": session_id,
+                "child": child_id,
+                "by": by.pk,
+                "tz": settings.TIME_ZONE,
+                "closed": StationStatus.CLOSED,
+            },
+        )
+        return cursor.fetchone()
+
 
 # One round trip under the session's row lock moves the counter and inserts the booking: the
 # counter goes up only while places remain, and the booking is confirmed exactly when it did.
@@ -125,7 +147,7 @@ RETURNING id, status
 """
 
 
-def _overlap_error(child: Child, other: Session) -> ValidationError:
+def _overlap_error(child: object, other: Session) -> ValidationError:
     return ValidationError(
         _(
             "%(child)s is already booked at that time (%(session)s). A child can only be in "
@@ -139,41 +161,46 @@ def _booked_session(session_id: int) -> Session:
     return Session.objects.select_related("station").get(pk=session_id)
 
 
-def booking_create(*, session: Session, child: Child, by: User) -> Booking:
-    """Book `session` for `child`: confirmed while places remain, otherwise waitlisted.
+def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
+    """Book session `session_id` for child `child_id`: confirmed while places remain,
+    otherwise waitlisted. Raises Session.DoesNotExist for a session not in the public
+    finder.
 
-    Everything that needs no lock is checked and prepared first, from one read of the facts
-    (_BOOKING_FACTS): guardian, consent, household, start, age, an existing or overlapping
-    booking, the guardians' notification texts. Then, in one short transaction: the session
-    row is locked (SELECT ... FOR UPDATE), which closes the race where two parents both
-    read "1 place left" and both confirm; one statement moves the counter and inserts the
-    booking; one inserts the notifications, delivered after commit. The CheckConstraint
-    `booked <= capacity` is the backstop should any code path skip the lock, and the unique
-    index on live bookings refuses a double booking that raced past the first check.
-
-    `session` (with its station) and `child` (with its resident) name the booking in the
-    messages; the rules are decided on what the database holds now.
+    It takes ids, not the Session and Child, because it reads everything it decides on
+    itself, in one round trip (_BOOKING_FACTS): loading both first only to hand them over
+    would cost the booking form two more queries. Everything that needs no lock is checked
+    and prepared from those facts: guardian, consent, household, start, age, an existing or
+    overlapping booking, the guardians' notification texts. Then, in one short transaction:
+    the session row is locked (SELECT ... FOR UPDATE), which closes the race where two
+    parents both read "1 place left" and both confirm; one statement moves the counter and
+    inserts the booking; one inserts the notifications, delivered after commit. The
+    CheckConstraint `booked <= capacity` is the backstop should any code path skip the lock,
+    and the unique index on live bookings refuses a double booking that raced past the first
+    check.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _BOOKING_FACTS,
-            {"session": session.pk, "child": child.pk, "by": by.pk, "tz": settings.TIME_ZONE},
-        )
-        facts = cursor.fetchone()
+    facts = _booking_facts(session_id, child_id, by)
     if facts is None:
-        raise ValidationError(_("You can only book for your own children."))
-    (day, starts_at, age_min, age_max, born, household, refusal, is_guardian, consented,
-     booked_session, guardians) = facts  # fmt: skip
+        raise Session.DoesNotExist(f"No public session {session_id}")
+    day, starts_at, ends_at, kind, station_id, station_name, age_min, age_max = facts[:8]
+    child, born, household, refusal, is_guardian, consented, booked_session, guardians = facts[8:]
     if not is_guardian:
         raise ValidationError(_("You can only book for your own children."))
     if not consented:
         raise consent_needed(child)
     require_verified_status(child, household, refusal)
-    starts = timezone.make_aware(datetime.datetime.combine(day, starts_at))
-    if starts <= timezone.now():
+    # The session as the messages name it, from the facts just read.
+    session = Session(
+        pk=session_id,
+        station=Station(pk=station_id, name=station_name),
+        kind=kind,
+        date=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    if session.starts() <= timezone.now():
         raise ValidationError(_("This session has already started; it can no longer be booked."))
     already = _("%(child)s is already booked for this session.") % {"child": child}
-    if booked_session == session.pk:
+    if booked_session == session_id:
         raise ValidationError(already)
     if not age_min <= months_between(born, day) < age_max:
         raise ValidationError(_("This station does not take children of this age."))
@@ -194,17 +221,16 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
     now = timezone.now()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT booked FROM childcare_session WHERE id = %s FOR UPDATE", [session.pk]
-            )
-            (booked,) = cursor.fetchone()
+            cursor.execute("SELECT 1 FROM childcare_session WHERE id = %s FOR UPDATE", [session_id])
             cursor.execute(
                 _BOOK_UNDER_LOCK,
-                {"session": session.pk, "child": child.pk, "by": by.pk, "now": now},
+                {"session": session_id, "child": child_id, "by": by.pk, "now": now},
             )
             booking_id, status = cursor.fetchone()
             notifications_create_rendered(
-                rendered[status], kind=Notification.Kind.BOOKING, link=child.get_absolute_url()
+                rendered[status],
+                kind=Notification.Kind.BOOKING,
+                link=reverse("childcare:child_detail", args=[child_id]),
             )
     except IntegrityError as exc:
         if _constraint_of(exc) == "childcare_booking_one_live_per_child":
@@ -212,18 +238,16 @@ def booking_create(*, session: Session, child: Child, by: User) -> Booking:
         if _constraint_of(exc) == "childcare_booking_no_overlap_per_child":
             # A concurrent booking of the same child for an overlapping session (of another
             # station, so not serialised by this session's lock) won.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _BOOKING_FACTS,
-                    {"session": session.pk, "child": child.pk, "by": by.pk,
-                     "tz": settings.TIME_ZONE},
-                )  # fmt: skip
-                clash = cursor.fetchone()[9]
+            clash = _booking_facts(session_id, child_id, by)[-2]
             raise _overlap_error(child, _booked_session(clash) if clash else session) from exc
         raise
-    session.booked = booked + 1 if status == Booking.Status.CONFIRMED else booked
     return Booking(
-        pk=booking_id, session=session, child=child, status=status, booked_by=by, created=now
+        pk=booking_id,
+        session_id=session_id,
+        child_id=child_id,
+        status=status,
+        booked_by=by,
+        created=now,
     )
 
 

@@ -71,7 +71,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking_form = None
     if request.user.is_authenticated:
         booking_form = forms.BookingForm(user=request.user)
-        if not booking_form.fields["child"].queryset.exists():
+        if not booking_form.children.exists():
             booking_form = None
     network: list[Station] = []
     lead = station.network_lead or (station if station.kind == Station.Kind.DEMONSTRATION else None)
@@ -165,26 +165,28 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(
-        Session.objects.filter(station__in=Station.objects.public()).select_related("station"),
-        pk=pk,
-    )
     form = forms.BookingForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose one of your own children."))
-        return redirect(session.get_absolute_url())
+        return redirect(_public_session(pk).get_absolute_url())
     try:
         booking = services.booking_create(
-            session=session, child=form.cleaned_data["child"], by=request.user
+            session_id=pk, child_id=form.cleaned_data["child"], by=request.user
         )
+    except Session.DoesNotExist:
+        raise Http404 from None
     except ValidationError as exc:
         show_refusal(request, exc)
-        return redirect(session.get_absolute_url())
+        return redirect(_public_session(pk).get_absolute_url())
     if booking.status == Booking.Status.CONFIRMED:
         messages.success(request, _("Booked. You will find it on your page."))
     else:
         messages.warning(request, _("The session is full: your child is on the waiting list."))
     return redirect("childcare:parent_home")
+
+
+def _public_session(pk: int) -> Session:
+    return get_object_or_404(Session.objects.filter(station__in=Station.objects.public()), pk=pk)
 
 
 @login_required

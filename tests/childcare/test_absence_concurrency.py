@@ -27,7 +27,9 @@ def test_concurrent_absences_promote_the_waiting_list_in_order():
     for _n in range(7):
         user = UserFactory()
         child = child_of(user, community)
-        families.append((user, child, booking_create(session=session, child=child, by=user)))
+        families.append(
+            (user, child, booking_create(session_id=session.pk, child_id=child.pk, by=user))
+        )
     confirmed = [(u, c) for u, c, b in families if b.status == "confirmed"]
     waiting = [b for _u, _c, b in families if b.status == "waitlisted"]
     assert len(confirmed) == 3 and len(waiting) == 4
@@ -43,7 +45,10 @@ def test_concurrent_absences_promote_the_waiting_list_in_order():
             )
         )
         for u, c in confirmed
-    ] + [(lambda u=u, c=c: booking_create(session=session, child=c, by=u)) for u, c in newcomers]
+    ] + [
+        (lambda u=u, c=c: booking_create(session_id=session.pk, child_id=c.pk, by=u))
+        for u, c in newcomers
+    ]
 
     errors = run_together(jobs)
 

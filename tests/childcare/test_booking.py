@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.models import Booking, Session
+from childcare.models import Booking, Session, Station, StationStatus
 from childcare.services import booking_cancel, booking_create
 from portal.notifications.models import Notification
 from tests.childcare.factories import SessionFactory, child_of, login
@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 
 @pytest.mark.django_db
 def test_parent_books_own_child_and_counter_moves(parent, child, session):
-    booking = booking_create(session=session, child=child, by=parent)
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     session.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
     assert session.booked == 1
@@ -27,7 +27,7 @@ def test_parent_books_own_child_and_counter_moves(parent, child, session):
 @pytest.mark.django_db
 def test_booking_another_familys_child_is_refused_by_service(parent, other_child, session):
     with pytest.raises(ValidationError):
-        booking_create(session=session, child=other_child, by=parent)
+        booking_create(session_id=session.pk, child_id=other_child.pk, by=parent)
     assert not Booking.objects.exists()
 
 
@@ -56,6 +56,33 @@ def test_booking_with_garbage_child_id_is_a_clear_error_not_500(client, parent, 
 
 
 @pytest.mark.django_db
+def test_booking_a_session_of_a_closed_station_is_404_and_changes_nothing(
+    client, parent, child, session, station
+):
+    """Only sessions of stations in the public finder can be booked (Station.objects.public)."""
+    Station.objects.filter(pk=station.pk).update(status=StationStatus.CLOSED)
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}
+    )
+    assert response.status_code == 404
+    with pytest.raises(Session.DoesNotExist):
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_booking_a_child_that_does_not_exist_is_refused_clearly(client, parent, session):
+    login(client, parent)
+    response = client.post(
+        reverse("childcare:booking_create", args=[session.pk]), {"child": 999999}, follow=True
+    )
+    assert response.status_code == 200
+    assert "您只能为自己的孩子预订。" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
 def test_booking_unknown_session_is_404(client, parent, child):
     login(client, parent)
     response = client.post(reverse("childcare:booking_create", args=[999999]), {"child": child.pk})
@@ -66,8 +93,10 @@ def test_booking_unknown_session_is_404(client, parent, child):
 def test_full_session_puts_child_on_waitlist(parent, child, station, community):
     session = SessionFactory(station=station, capacity=1)
     first_parent = UserFactory()
-    booking_create(session=session, child=child_of(first_parent, community), by=first_parent)
-    booking = booking_create(session=session, child=child, by=parent)
+    booking_create(
+        session_id=session.pk, child_id=child_of(first_parent, community).pk, by=first_parent
+    )
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     session.refresh_from_db()
     assert booking.status == Booking.Status.WAITLISTED
     assert session.booked == 1
@@ -79,15 +108,15 @@ def test_booking_past_session_is_refused(parent, child, station):
         station=station, date=timezone.localdate() - datetime.timedelta(days=1)
     )
     with pytest.raises(ValidationError):
-        booking_create(session=session, child=child, by=parent)
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     assert not Booking.objects.exists()
 
 
 @pytest.mark.django_db
 def test_double_booking_the_same_child_is_refused(parent, child, session):
-    booking_create(session=session, child=child, by=parent)
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     with pytest.raises(ValidationError):
-        booking_create(session=session, child=child, by=parent)
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     session.refresh_from_db()
     assert session.booked == 1
     assert Booking.objects.count() == 1
@@ -111,11 +140,11 @@ def test_cancellation_promotes_first_on_waitlist_and_notifies(
     parent, other_parent, child, other_child, station, community
 ):
     session = SessionFactory(station=station, capacity=1)
-    first = booking_create(session=session, child=child, by=parent)
-    waiting = booking_create(session=session, child=other_child, by=other_parent)
+    first = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    waiting = booking_create(session_id=session.pk, child_id=other_child.pk, by=other_parent)
     third_parent = UserFactory()
     later = booking_create(
-        session=session, child=child_of(third_parent, community), by=third_parent
+        session_id=session.pk, child_id=child_of(third_parent, community).pk, by=third_parent
     )
     booking_cancel(booking=first, by=parent)
     waiting.refresh_from_db()
@@ -137,13 +166,13 @@ def test_cancel_after_cutoff_is_refused_but_before_it_allowed(parent, child, sta
     station.cancel_cutoff_hours = 48
     station.save()
     tomorrow = SessionFactory(station=station, date=timezone.localdate() + datetime.timedelta(1))
-    booking = booking_create(session=tomorrow, child=child, by=parent)
+    booking = booking_create(session_id=tomorrow.pk, child_id=child.pk, by=parent)
     with pytest.raises(ValidationError):
         booking_cancel(booking=booking, by=parent)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
     later = SessionFactory(station=station, date=timezone.localdate() + datetime.timedelta(5))
-    booking = booking_create(session=later, child=child, by=parent)
+    booking = booking_create(session_id=later.pk, child_id=child.pk, by=parent)
     booking_cancel(booking=booking, by=parent)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
@@ -151,7 +180,7 @@ def test_cancel_after_cutoff_is_refused_but_before_it_allowed(parent, child, sta
 
 @pytest.mark.django_db
 def test_other_parent_cannot_see_or_cancel_a_booking(client, parent, other_parent, child, session):
-    booking = booking_create(session=session, child=child, by=parent)
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     login(client, other_parent)
     response = client.post(reverse("childcare:booking_cancel", args=[booking.pk]))
     assert response.status_code == 404
@@ -161,7 +190,7 @@ def test_other_parent_cannot_see_or_cancel_a_booking(client, parent, other_paren
 
 @pytest.mark.django_db
 def test_outsider_cannot_cancel_a_booking(client, outsider, parent, child, session):
-    booking = booking_create(session=session, child=child, by=parent)
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     login(client, outsider)
     response = client.post(reverse("childcare:booking_cancel", args=[booking.pk]))
     assert response.status_code == 404

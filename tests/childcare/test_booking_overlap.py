@@ -25,10 +25,10 @@ def _half_day(station, full, starts=(13, 0), ends=(17, 30)):
 
 @pytest.mark.django_db
 def test_overlapping_second_booking_is_refused_with_a_message(parent, child, session, station):
-    booking_create(session=session, child=child, by=parent)
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     afternoon = _half_day(station, session)
     with pytest.raises(ValidationError) as refused:
-        booking_create(session=afternoon, child=child, by=parent)
+        booking_create(session_id=afternoon.pk, child_id=child.pk, by=parent)
     assert "one session at a time" in str(refused.value)
     assert Booking.objects.filter(child=child).count() == 1
     afternoon.refresh_from_db()
@@ -37,10 +37,10 @@ def test_overlapping_second_booking_is_refused_with_a_message(parent, child, ses
 
 @pytest.mark.django_db
 def test_overlap_across_stations_is_refused_too(parent, child, session, community):
-    booking_create(session=session, child=child, by=parent)
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     elsewhere = _half_day(StationFactory(community=community), session, starts=(16, 0))
     with pytest.raises(ValidationError):
-        booking_create(session=elsewhere, child=child, by=parent)
+        booking_create(session_id=elsewhere.pk, child_id=child.pk, by=parent)
 
 
 @pytest.mark.django_db
@@ -60,35 +60,37 @@ def test_back_to_back_sessions_and_other_children_are_fine(
 ):
     morning = _half_day(station, session, starts=(8, 0), ends=(12, 0))
     afternoon = _half_day(station, session, starts=(12, 0), ends=(17, 0))
-    booking_create(session=morning, child=child, by=parent)
-    booking_create(session=afternoon, child=child, by=parent)
-    booking_create(session=session, child=other_child, by=other_parent)
+    booking_create(session_id=morning.pk, child_id=child.pk, by=parent)
+    booking_create(session_id=afternoon.pk, child_id=child.pk, by=parent)
+    booking_create(session_id=session.pk, child_id=other_child.pk, by=other_parent)
     assert Booking.objects.active().count() == 3
 
 
 @pytest.mark.django_db
 def test_a_cancelled_booking_frees_the_time(parent, child, session, station):
-    first = booking_create(session=session, child=child, by=parent)
+    first = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     booking_cancel(booking=first, by=parent)
     afternoon = _half_day(station, session)
-    assert booking_create(session=afternoon, child=child, by=parent).status == "confirmed"
+    assert (
+        booking_create(session_id=afternoon.pk, child_id=child.pk, by=parent).status == "confirmed"
+    )
 
 
 @pytest.mark.django_db
 def test_moving_a_session_moves_its_bookings_time(parent, child, session, station):
-    booking = booking_create(session=session, child=child, by=parent)
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     later = session.date + datetime.timedelta(days=1)
     Session.objects.filter(pk=session.pk).update(date=later)
     booking.refresh_from_db()
     assert timezone.localdate(booking.period.lower) == later
     # The old day is free again for this child.
     old_day = SessionFactory(station=station, date=later - datetime.timedelta(days=1))
-    assert booking_create(session=old_day, child=child, by=parent).status == "confirmed"
+    assert booking_create(session_id=old_day.pk, child_id=child.pk, by=parent).status == "confirmed"
 
 
 @pytest.mark.django_db
 def test_overlap_over_http_says_so_and_stores_nothing(client, parent, child, session, station):
-    booking_create(session=session, child=child, by=parent)
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     afternoon = _half_day(station, session)
     login(client, parent)
     response = client.post(

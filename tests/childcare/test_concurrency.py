@@ -47,7 +47,10 @@ def test_concurrent_bookings_never_exceed_capacity():
         user = UserFactory()
         families.append((user, child_of(user, community)))
 
-    jobs = [(lambda u=u, c=c: booking_create(session=session, child=c, by=u)) for u, c in families]
+    jobs = [
+        (lambda u=u, c=c: booking_create(session_id=session.pk, child_id=c.pk, by=u))
+        for u, c in families
+    ]
     errors = run_together(jobs)
 
     assert errors == []
@@ -65,7 +68,12 @@ def test_concurrent_cancellations_promote_each_waiting_child_once():
     for _n in range(6):
         user = UserFactory()
         bookings.append(
-            (user, booking_create(session=session, child=child_of(user, community), by=user))
+            (
+                user,
+                booking_create(
+                    session_id=session.pk, child_id=child_of(user, community).pk, by=user
+                ),
+            )
         )
     confirmed = [(u, b) for u, b in bookings if b.status == "confirmed"]
     errors = run_together([lambda u=u, b=b: booking_cancel(booking=b, by=u) for u, b in confirmed])
@@ -82,7 +90,9 @@ def test_same_child_booked_twice_at_once_gets_one_booking():
     session = SessionFactory(station=StationFactory(community=community), capacity=5)
     user = UserFactory()
     kid = child_of(user, community)
-    errors = run_together([lambda: booking_create(session=session, child=kid, by=user)] * 4)
+    errors = run_together(
+        [lambda: booking_create(session_id=session.pk, child_id=kid.pk, by=user)] * 4
+    )
     assert all(isinstance(e, ValidationError | IntegrityError) for e in errors)
     assert len(errors) == 3
     assert Booking.objects.filter(session=session, child=kid).count() == 1

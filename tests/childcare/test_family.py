@@ -331,10 +331,10 @@ def test_urgent_announcement_goes_by_sms(
 def test_absence_frees_a_booked_place_to_the_first_waiting(parent, community, station):
     session = SessionFactory(station=station, capacity=1)
     child = child_of(parent, community)
-    booking_create(session=session, child=child, by=parent)
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     waiting_parent = UserFactory()
     waiting = booking_create(
-        session=session, child=child_of(waiting_parent, community), by=waiting_parent
+        session_id=session.pk, child_id=child_of(waiting_parent, community).pk, by=waiting_parent
     )
     assert waiting.status == "waitlisted"
     family_services.absence_report(

@@ -24,7 +24,7 @@ def book(session, community, n, allergies=""):
         assign(user, Role.PARENT)
         child = child_of(user, community, allergies=allergies)
         GuardianFactory(child=child, name=f"奶奶{i}", relation="祖母", phone="13812345678")
-        booking_create(session=session, child=child, by=user)
+        booking_create(session_id=session.pk, child_id=child.pk, by=user)
         children.append(child)
     return children
 
@@ -84,7 +84,7 @@ def test_a_declared_parents_relation_reads_as_a_word_in_the_roster(
     assign(user, Role.PARENT)
     child = child_of(user, community)
     child.guardians.filter(user=user).update(relation="father")
-    booking_create(session=session, child=child, by=user)
+    booking_create(session_id=session.pk, child_id=child.pk, by=user)
     client.force_login(station_staff)
     client.cookies["django_language"] = "zh-hans"
     html = client.get(reverse("childcare:session_list", args=[station.pk])).content.decode()

@@ -93,7 +93,7 @@ def test_a_cancelled_booking_no_longer_opens_the_childs_records(
 ):
     from childcare.services import booking_cancel, booking_create
 
-    booking = booking_create(session=session, child=child, by=parent)
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     client.force_login(station_staff)
     url = reverse("childcare:child_care", args=[child.pk])
     assert client.get(url).status_code == 200

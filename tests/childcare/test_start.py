@@ -315,7 +315,7 @@ def pending_child(parent, community):
 def test_pending_household_cannot_book_but_may_apply(parent, pending_child, station, station_staff):
     session = SessionFactory(station=station)
     with pytest.raises(ValidationError, match="not verified"):
-        services.booking_create(session=session, child=pending_child, by=parent)
+        services.booking_create(session_id=session.pk, child_id=pending_child.pk, by=parent)
     assert not Booking.objects.exists()
     enrolment = services.enrolment_apply(
         child=pending_child,

@@ -31,7 +31,7 @@ def full_session(station, community):
     """A session of 1 place: the first family holds it, three wait behind."""
     session = SessionFactory(station=station, capacity=1)
     people = families(4, community)
-    bookings = [booking_create(session=session, child=c, by=u) for u, c in people]
+    bookings = [booking_create(session_id=session.pk, child_id=c.pk, by=u) for u, c in people]
     return session, people, bookings
 
 
@@ -102,7 +102,7 @@ def test_the_parents_page_costs_the_same_queries_with_more_waiting(
         for day in days:
             later = timezone.localdate() + datetime.timedelta(days=day)
             extra = SessionFactory(station=session.station, capacity=0, date=later)
-            booking_create(session=extra, child=child, by=user)
+            booking_create(session_id=extra.pk, child_id=child.pk, by=user)
 
     more(range(10, 13))
     login(client, user)
