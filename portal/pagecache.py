@@ -312,12 +312,19 @@ class TableChanges:
                 views=frozenset(name for name, is_table in rows if not is_table),
             )
             self.ready.set()
-            for notice in conn.notifies():
-                self.changed(notice.payload)
+            while True:
+                # A commit's notifications come in one packet, and under load several
+                # commits' do: each table they name moves on once, in one round trip.
+                tables = {notice.payload for notice in conn.notifies(stop_after=1)}
+                tables.update(notice.payload for notice in conn.notifies(timeout=0))
+                self.changed(tables)
 
-    def changed(self, table: str) -> None:
+    def changed(self, tables: set[str]) -> None:
         if enabled():  # (a test may have switched the Redis cache off meanwhile)
-            _redis().hincrby(generations_key(), table, 1)
+            pipe = _redis().pipeline(transaction=False)
+            for table in tables:
+                pipe.hincrby(generations_key(), table, 1)
+            pipe.execute()
 
 
 def new_epoch() -> None:
