@@ -15,7 +15,10 @@
 3. In the same rounds, the same clients call a bare Django view on the same server
    (bench/bare_wsgi.py: no middleware, no sign-in, no form) doing the same locked
    transaction (BEGIN; SELECT ... FOR UPDATE on the session row; counter and insert; COMMIT).
-   Prints requests/s of both and the ratio; after every round checks every session:
+   And, as a third kind of round, a signed-in POST through all of the portal's middleware
+   that books nothing (the elder-mode switch set to what the account holds): what the
+   portal's request handling costs before any booking work.
+   Prints requests/s of each and the ratios; after every round checks every session:
    confirmed never above its places, the counter equal to the confirmed bookings (0
    overbookings), and 0 errors.
 4. Runs pgbench with the same transaction (raw PostgreSQL, no Python) for reference.
@@ -243,11 +246,20 @@ def start_gunicorn(env: dict, port: int, workers: int, log: Path) -> subprocess.
     sys.exit(f"gunicorn did not start; see {log}")
 
 
-def http_round(port: int, data: dict, seconds: float, bare: bool) -> dict:
+# What each kind of round posts. "floor" is a signed-in POST through every middleware (sign-in,
+# CSRF, history, messages...) whose view writes nothing and redirects: the elder-mode switch,
+# set to what the account already holds. It shows what the portal's request handling costs
+# before any booking work.
+KINDS = ("bare", "portal", "floor")
+
+
+def http_round(port: int, data: dict, seconds: float, kind: str) -> dict:
     """Every client books its child into the sessions in turn until `seconds` have passed.
 
-    bare=False: the portal's booking form (POST, signed in, CSRF); bare=True: the bare view.
+    kind "portal": the portal's booking form (POST, signed in, CSRF); "bare": the bare view;
+    "floor": the elder-mode switch, once per session in turn (see KINDS).
     """
+    bare = kind == "bare"
     families = data["families"]
     outcome: dict = {"accepted": 0, "refused": 0, "errors": 0, "first_error": "", "done": 0}
     lock = threading.Lock()
@@ -266,6 +278,14 @@ def http_round(port: int, data: dict, seconds: float, bare: bool) -> dict:
                 path = "/bench/book/"
                 fields = {"session": session_id, "child": family["child"], "user": family["user"]}
                 headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            elif kind == "floor":
+                path = "/preferences/elder-mode/"
+                fields = {"enabled": "0", "next": "/childcare/my/"}
+                fields["csrfmiddlewaretoken"] = family["csrf"]
+                headers = {
+                    "Cookie": family["cookie"],
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
             else:
                 path = f"/childcare/sessions/{session_id}/book/"
                 fields = {"child": family["child"], "csrfmiddlewaretoken": family["csrf"]}
@@ -273,25 +293,25 @@ def http_round(port: int, data: dict, seconds: float, bare: bool) -> dict:
                     "Cookie": family["cookie"],
                     "Content-Type": "application/x-www-form-urlencoded",
                 }
-            kind, error = "errors", ""
+            outcome_kind, error = "errors", ""
             try:
                 conn.request("POST", path, body=urllib.parse.urlencode(fields), headers=headers)
                 response = conn.getresponse()
                 body = response.read()
                 location = response.getheader("Location", "")
                 if bare and response.status == 200 and body in (b"confirmed", b"waitlisted"):
-                    kind = "accepted"
+                    outcome_kind = "accepted"
                 elif not bare and response.status == 302 and location.endswith("/childcare/my/"):
-                    kind = "accepted"  # confirmed or waitlisted
-                elif not bare and response.status == 302 and "/childcare/" in location:
-                    kind = "refused"  # a clear message, nothing changed
+                    outcome_kind = "accepted"  # booked (confirmed or waitlisted); switch set
+                elif kind == "portal" and response.status == 302 and "/childcare/" in location:
+                    outcome_kind = "refused"  # a clear message, nothing changed
                 else:
                     error = f"HTTP {response.status} {location} {body[:80]!r}"
             except OSError as exc:
                 error = repr(exc)
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            counts[kind] += 1
+            counts[outcome_kind] += 1
             if error and not first_error:
                 first_error = error
         conn.close()
@@ -473,22 +493,27 @@ def main() -> None:
         f"HTTP: {args.clients} concurrent clients, {args.seconds:.0f} s per round "
         f"(gunicorn, {args.workers} workers, PostgreSQL, Redis broker and a Celery worker), "
         f"sessions of {args.places} places; the portal's booking form beside a bare Django "
-        "view doing the same locked transaction"
+        "view doing the same locked transaction, and a signed-in POST that only redirects"
     )
-    runs: dict[str, list[float]] = {"portal": [], "bare": []}
+    runs: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    names = {
+        "bare": "bare Django view       ",
+        "portal": "portal booking         ",
+        "floor": "portal POST, no booking",
+    }
     failures = []
     try:
         # One unmeasured round first: workers import, connect and warm their caches.
-        for bare in (False, True):
+        for kind in KINDS:
             reset_bookings()
-            http_round(port, data, 3, bare)
+            http_round(port, data, 3, kind)
         for n in range(args.rounds):
-            for label, bare in (("bare", True), ("portal", False)):
+            for label in KINDS:
                 reset_bookings()
-                result = http_round(port, data, args.seconds, bare)
+                result = http_round(port, data, args.seconds, label)
                 bad, total = overbookings(args.places)
                 runs[label].append(result["rps"])
-                name = "bare Django view" if bare else "portal booking "
+                name = names[label]
                 print(
                     f"  round {n + 1} {name}: {result['rps']:7.1f} requests/s "
                     f"({result['done']} in {result['seconds']:.1f} s), bookings {total}, "
@@ -505,6 +530,7 @@ def main() -> None:
                     )
             print(
                 f"  round {n + 1} ratio portal/bare = {runs['portal'][-1] / runs['bare'][-1]:.3f}"
+                f", no-booking POST/bare = {runs['floor'][-1] / runs['bare'][-1]:.3f}"
                 f"; notifications waiting in the broker: {queue_length(BROKER)}",
                 flush=True,
             )
@@ -539,13 +565,15 @@ def main() -> None:
         reset_bookings()
 
     ratios = [p / b for p, b in zip(runs["portal"], runs["bare"], strict=True)]
+    floors = [f / b for f, b in zip(runs["floor"], runs["bare"], strict=True)]
     portal, bare = statistics.median(runs["portal"]), statistics.median(runs["bare"])
     raw = statistics.median(tps_runs)
     print(
         f"median: portal booking {portal:.1f} requests/s, bare Django view {bare:.1f} "
         f"requests/s, raw PostgreSQL {raw:.1f} tx/s; portal/bare per round "
         f"{min(ratios):.3f}–{max(ratios):.3f} (median {statistics.median(ratios):.3f}), "
-        f"portal/raw {portal / raw:.3f}"
+        f"portal/raw {portal / raw:.3f}; the POST without booking at "
+        f"{min(floors):.3f}–{max(floors):.3f} of the bare view"
     )
     if failures:
         sys.exit("FAILED: " + "; ".join(failures))
