@@ -162,17 +162,23 @@ def request_delivery() -> None:
     """Queue a delivery run (tasks.deliver_pending) unless one is already waiting."""
     from portal.notifications.tasks import deliver_pending
 
+    try:
+        waiting = not cache.add(DELIVERY_QUEUED_KEY, 1, DELIVERY_QUEUED_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; queueing a delivery run regardless", exc_info=True)
+        waiting = False
+    if waiting:
+        return
     # The rows are already committed: if the broker is unreachable now, the beat job
     # (resend_unsent) delivers them later, so a broker failure must not break the request.
     try:
-        if cache.add(DELIVERY_QUEUED_KEY, 1, DELIVERY_QUEUED_SECONDS):
-            try:
-                deliver_pending.apply_async(countdown=DELIVERY_DELAY_SECONDS)
-            except Exception:
-                cache.delete(DELIVERY_QUEUED_KEY)
-                raise
+        deliver_pending.apply_async(countdown=DELIVERY_DELAY_SECONDS)
     except Exception:
         logger.warning("Broker unavailable; notifications left for the resend job")
+        try:
+            cache.delete(DELIVERY_QUEUED_KEY)
+        except Exception:
+            logger.warning("Cache unavailable; the queued mark expires on its own")
 
 
 def notification_mark_read(*, notification: Notification, by: User) -> None:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +16,10 @@ from portal.notifications.services import DELIVERY_QUEUED_KEY
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200
+# Rows one run claims. A full batch queues the next run at once, so a backlog (after an SMTP
+# outage, a big reminder job) is worked off in short runs, each well inside the task's time
+# limit, and a worker killed mid-run leaves at most this many rows claimed but not mailed.
+BATCH = 50
 
 
 @shared_task(
@@ -25,57 +29,84 @@ BATCH = 200
     max_retries=5,
 )
 def deliver_pending() -> int:
-    """Deliver every notification not yet sent, oldest first: in-app by marking it sent, and
-    by email to recipients who have an address. Returns how many rows it delivered.
+    """Deliver the oldest notifications not yet sent: in-app by marking them sent, and by
+    email to recipients who have an address. Returns how many rows it delivered.
 
     Queued once the writing transaction commits (services.request_delivery); one run
-    delivers the rows of every request that committed before it started. Rows are claimed
-    in batches with `FOR UPDATE SKIP LOCKED` and marked sent in the same transaction, so two
-    runs (a redelivered message, the beat job) never deliver a row twice. A mail that fails
-    gives its row, and the batch's rows not yet mailed, back unsent, and the run is retried.
+    delivers the rows of every request that committed before it started (up to BATCH, then
+    the next run goes on). Rows are claimed with `FOR UPDATE SKIP LOCKED` and marked sent in
+    the same transaction, so two runs (a redelivered message, the beat job) never deliver a
+    row twice. A mail the relay refuses for good (an unknown mailbox) is logged and not
+    retried; any other failure gives the rows not yet mailed back unsent, and the run is
+    retried (and the beat job is the backstop).
     """
     # From here on a newly committed notification queues a run of its own: none is missed.
-    cache.delete(DELIVERY_QUEUED_KEY)
-    delivered = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Notification.objects.filter(sent_at__isnull=True)
-                .select_related("recipient")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:BATCH]
-            )
-            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
-        _email(batch)
-        delivered += len(batch)
-        if len(batch) < BATCH:
-            return delivered
+    try:
+        cache.delete(DELIVERY_QUEUED_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; delivering without clearing the queued mark")
+    with transaction.atomic():
+        batch = list(
+            Notification.objects.filter(sent_at__isnull=True)
+            .select_related("recipient")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")[:BATCH]
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
+    _email(batch)
+    if len(batch) == BATCH:
+        deliver_pending.delay()
+    return len(batch)
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """The relay refused this address or this message permanently (5xx), or the message
+    cannot be written (a header Django refuses): retrying cannot mend it."""
+    if isinstance(exc, BadHeaderError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
 def _email(batch: list[Notification]) -> None:
     to_mail = [n for n in batch if n.recipient.email]
     if not to_mail:
         return
+    done: set[int] = set()
     mailed: list[int] = []
     try:
         with get_connection() as connection:
             for notification in to_mail:
-                link = notification.link
-                body = notification.text + (f"\n\n{settings.PORTAL_BASE_URL}{link}" if link else "")
-                EmailMessage(
-                    subject=notification.text[:60],
-                    body=body,
-                    to=[notification.recipient.email],
-                    connection=connection,
-                ).send()
-                mailed.append(notification.pk)
-    except OSError:
-        # Give the rows not yet mailed back, so the retry (or the beat job) claims them.
-        unsent = [n.pk for n in to_mail if n.pk not in mailed]
+                try:
+                    _message(notification, connection).send()
+                except (smtplib.SMTPException, BadHeaderError) as exc:
+                    if not _refused_for_good(exc):
+                        raise
+                    logger.warning("Notification %s not mailed: %s", notification.pk, exc)
+                else:
+                    mailed.append(notification.pk)
+                done.add(notification.pk)
+    except BaseException:
+        # Whatever stopped the run (the relay down, a time limit), the rows not yet mailed go
+        # back unsent, so the retry (or the beat job) claims them again.
+        unsent = [n.pk for n in to_mail if n.pk not in done]
         Notification.objects.filter(pk__in=unsent).update(sent_at=None)
         raise
     finally:
         Notification.objects.filter(pk__in=mailed).update(emailed=True)
+
+
+def _message(notification: Notification, connection: object) -> EmailMessage:
+    text = notification.text
+    link = notification.link
+    return EmailMessage(
+        # The subject is one line: the text's first, shortened.
+        subject=(text.splitlines() or [""])[0][:60],
+        body=text + (f"\n\n{settings.PORTAL_BASE_URL}{link}" if link else ""),
+        to=[notification.recipient.email],
+        connection=connection,
+    )
 
 
 @shared_task

@@ -1,10 +1,12 @@
 """Notifications: written with the event, delivered once, never lost, private to the recipient."""
 
 import datetime
+import smtplib
 from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import Client
@@ -260,3 +262,68 @@ def test_inbox_page_sign_in_then_see_notifications(client, parent):
     Notification.objects.create(recipient=parent, text="welcome")
     client.post(reverse("account_login"), {"login": parent.email, "password": TEST_PASSWORD})
     assert "welcome" in client.get(reverse("notifications:inbox")).content.decode()
+
+
+def test_an_address_the_relay_refuses_for_good_does_not_hold_up_the_others(parent, other_parent):
+    refused = Notification.objects.create(recipient=parent, text="x")
+    after = Notification.objects.create(recipient=other_parent, text="y")
+    real_send = EmailMessage.send
+
+    def unknown_mailbox(message: EmailMessage, *args, **kwargs) -> int:
+        if message.to == [parent.email]:
+            raise smtplib.SMTPRecipientsRefused({parent.email: (550, b"mailbox unknown")})
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(EmailMessage, "send", unknown_mailbox):
+        assert tasks.deliver_pending.run() == 2
+    refused.refresh_from_db()
+    after.refresh_from_db()
+    assert refused.sent_at and not refused.emailed  # in-app only; not tried again
+    assert after.sent_at and after.emailed
+    assert [m.to for m in mail.outbox] == [[other_parent.email]]
+    assert tasks.deliver_pending.run() == 0
+
+
+def test_any_failure_mid_batch_gives_the_rows_not_yet_mailed_back(parent, other_parent):
+    first = Notification.objects.create(recipient=parent, text="x")
+    second = Notification.objects.create(recipient=other_parent, text="y")
+    real_send = EmailMessage.send
+
+    def stopped(message: EmailMessage, *args, **kwargs) -> int:
+        if message.to == [other_parent.email]:
+            raise RuntimeError("time limit")  # not a mail error: a time limit, a bug
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(EmailMessage, "send", stopped), pytest.raises(RuntimeError):
+        tasks.deliver_pending.run()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.sent_at and first.emailed
+    assert second.sent_at is None
+
+
+def test_a_text_of_several_lines_is_mailed_with_its_first_line_as_subject(parent):
+    Notification.objects.create(recipient=parent, text="明天停课\n原因：消毒")
+    assert tasks.deliver_pending.run() == 1
+    assert mail.outbox[0].subject == "明天停课"
+    assert "原因：消毒" in mail.outbox[0].body
+
+
+def test_a_full_batch_queues_the_next_run(parent, monkeypatch):
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    rows = [Notification.objects.create(recipient=parent, text=f"n{n}") for n in range(5)]
+    # Tests run tasks eagerly: the follow-up runs happen inside this call.
+    assert tasks.deliver_pending() == 2
+    assert Notification.objects.filter(pk__in=[n.pk for n in rows], emailed=True).count() == 5
+
+
+def test_with_the_cache_down_a_commit_still_queues_a_delivery_run(
+    parent, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(cache, "add", side_effect=ConnectionError("cache down")),
+        mock.patch.object(tasks.deliver_pending, "apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notification_create(recipient=parent, text="place offered")
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
