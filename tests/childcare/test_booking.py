@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from childcare.models import Booking, Session, Station, StationStatus
 from childcare.services import booking_cancel, booking_create
+from communities.models import Household
 from portal.notifications.models import Notification
 from tests.childcare.factories import SessionFactory, child_of, login
 from tests.factories import UserFactory
@@ -217,3 +218,38 @@ def test_finder_filters_by_town(client, station, other_station, county):
     body = response.content.decode()
     assert station.name in body
     assert other_station.name not in body
+
+
+@pytest.mark.django_db
+def test_booking_refused_for_a_child_outside_the_stations_ages(parent, community, station):
+    """The station's age range, on the session's day: the youngest age is taken, the oldest
+    (exclusive) is not."""
+    Station.objects.filter(pk=station.pk).update(age_min_months=12, age_max_months=24)
+    session = SessionFactory(
+        station=station, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    for months in (6, 25):
+        with pytest.raises(ValidationError, match="does not take children of this age"):
+            booking_create(
+                session_id=session.pk, child_id=child_of(parent, community, months=months).pk,
+                by=parent,
+            )  # fmt: skip
+    booking = booking_create(
+        session_id=session.pk, child_id=child_of(parent, community, months=12).pk, by=parent
+    )
+    assert booking.status == Booking.Status.CONFIRMED
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_booking_refused_for_a_household_the_community_refused_with_its_reason(
+    parent, child, session
+):
+    household = child.resident.household
+    household.status = Household.Status.REFUSED
+    household.refusal_reason = "地址不在本社区"
+    household.save()
+    with pytest.raises(ValidationError, match="地址不在本社区") as refused:
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert refused.value.code == "household_refused"
+    assert not Booking.objects.exists()
