@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -116,7 +117,28 @@ WHERE s.id = %(session)s
 """
 
 
-def _booking_facts(session_id: int, child_id: int, by: User) -> tuple | None:
+class _BookingFacts(NamedTuple):
+    """A row of _BOOKING_FACTS, column by column (the child's columns None if no such child)."""
+
+    day: datetime.date
+    starts_at: datetime.time
+    ends_at: datetime.time
+    kind: str
+    station_id: int
+    station_name: str
+    age_min: int
+    age_max: int
+    child: str | None  # the child's name, as messages name the child
+    born: datetime.date | None
+    household: str | None
+    refusal: str | None
+    is_guardian: bool
+    consented: bool
+    booked_session: int | None
+    guardians: list[list]  # [user id, language] of each guardian with an account
+
+
+def _booking_facts(session_id: int, child_id: int, by: User) -> _BookingFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(
             _BOOKING_FACTS,
@@ -128,7 +150,8 @@ def _booking_facts(session_id: int, child_id: int, by: User) -> tuple | None:
                 "closed": StationStatus.CLOSED,
             },
         )
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    return _BookingFacts(*row) if row else None
 
 
 # One round trip under the session's row lock moves the counter and inserts the booking: the
@@ -181,31 +204,30 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     facts = _booking_facts(session_id, child_id, by)
     if facts is None:
         raise Session.DoesNotExist(f"No public session {session_id}")
-    day, starts_at, ends_at, kind, station_id, station_name, age_min, age_max = facts[:8]
-    child, born, household, refusal, is_guardian, consented, booked_session, guardians = facts[8:]
-    if not is_guardian:
+    child = facts.child
+    if not facts.is_guardian:
         raise ValidationError(_("You can only book for your own children."))
-    if not consented:
+    if not facts.consented:
         raise consent_needed(child)
-    require_verified_status(child, household, refusal)
+    require_verified_status(child, facts.household, facts.refusal)
     # The session as the messages name it, from the facts just read.
     session = Session(
         pk=session_id,
-        station=Station(pk=station_id, name=station_name),
-        kind=kind,
-        date=day,
-        starts_at=starts_at,
-        ends_at=ends_at,
+        station=Station(pk=facts.station_id, name=facts.station_name),
+        kind=facts.kind,
+        date=facts.day,
+        starts_at=facts.starts_at,
+        ends_at=facts.ends_at,
     )
     if session.starts() <= timezone.now():
         raise ValidationError(_("This session has already started; it can no longer be booked."))
     already = _("%(child)s is already booked for this session.") % {"child": child}
-    if booked_session == session_id:
+    if facts.booked_session == session_id:
         raise ValidationError(already)
-    if not age_min <= months_between(born, day) < age_max:
+    if not facts.age_min <= months_between(facts.born, facts.day) < facts.age_max:
         raise ValidationError(_("This station does not take children of this age."))
-    if booked_session is not None:
-        raise _overlap_error(child, _booked_session(booked_session))
+    if facts.booked_session is not None:
+        raise _overlap_error(child, _booked_session(facts.booked_session))
     params = {"child": child, "session": session}
     texts = {
         Booking.Status.CONFIRMED: _("Booking confirmed: %(child)s, %(session)s."),
@@ -213,7 +235,7 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
             "The session is full: %(child)s is on the waiting list for %(session)s."
         ),
     }
-    recipients = [User(pk=user_id, language=language) for user_id, language in guardians]
+    recipients = [User(pk=user_id, language=language) for user_id, language in facts.guardians]
     rendered = {
         status: [(user, render_for(user, text, params)) for user in recipients]
         for status, text in texts.items()
@@ -238,7 +260,7 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
         if _constraint_of(exc) == "childcare_booking_no_overlap_per_child":
             # A concurrent booking of the same child for an overlapping session (of another
             # station, so not serialised by this session's lock) won.
-            clash = _booking_facts(session_id, child_id, by)[-2]
+            clash = _booking_facts(session_id, child_id, by).booked_session
             raise _overlap_error(child, _booked_session(clash) if clash else session) from exc
         raise
     return Booking(
