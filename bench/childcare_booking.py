@@ -280,8 +280,11 @@ def http_round(port: int, data: dict, seconds: float, kind: str) -> dict:
                 headers = {"Content-Type": "application/x-www-form-urlencoded"}
             elif kind == "floor":
                 path = "/preferences/elder-mode/"
-                fields = {"enabled": "0", "next": "/childcare/my/"}
-                fields["csrfmiddlewaretoken"] = family["csrf"]
+                fields = {
+                    "enabled": "0",
+                    "next": "/childcare/my/",
+                    "csrfmiddlewaretoken": family["csrf"],
+                }
                 headers = {
                     "Cookie": family["cookie"],
                     "Content-Type": "application/x-www-form-urlencoded",

@@ -170,7 +170,7 @@ RETURNING id, status
 """
 
 
-def _overlap_error(child: object, other: Session) -> ValidationError:
+def _overlap_error(child: str, other: Session) -> ValidationError:
     return ValidationError(
         _(
             "%(child)s is already booked at that time (%(session)s). A child can only be in "
