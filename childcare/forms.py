@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -14,6 +15,7 @@ from childcare import rules
 from childcare.models import (
     CareClass,
     Child,
+    ChildQuerySet,
     CourseStrand,
     Enrolment,
     Guardian,
@@ -63,7 +65,12 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.children = Child.objects.of_guardian(user).select_related("resident")
+        self.user = user
+
+    @cached_property
+    def children(self) -> ChildQuerySet:
+        # Built when the station page lists them, not for every booking POST.
+        return Child.objects.of_guardian(self.user).select_related("resident")
 
 
 class GuardianForm(forms.Form):

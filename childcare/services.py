@@ -3,6 +3,7 @@ message when the rules refuse; nothing is saved in that case."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -43,12 +44,13 @@ from childcare.start_services import (
     require_verified_household,
     require_verified_status,
 )
+from portal import pagecache
 from portal.accounts.models import User
 from portal.months import months_between
 from portal.notifications.models import Notification
 from portal.notifications.services import (
     notification_create,
-    notifications_create_rendered,
+    notifications_written,
     render_for,
 )
 
@@ -154,22 +156,6 @@ def _booking_facts(session_id: int, child_id: int, by: User) -> _BookingFacts | 
     return _BookingFacts(*row) if row else None
 
 
-# One round trip under the session's row lock moves the counter and inserts the booking: the
-# counter goes up only while places remain, and the booking is confirmed exactly when it did.
-_BOOK_UNDER_LOCK = """
-WITH counted AS (
-    UPDATE childcare_session SET booked = booked + 1
-    WHERE id = %(session)s AND booked < capacity
-    RETURNING id
-)
-INSERT INTO childcare_booking (session_id, child_id, status, booked_by_id, created)
-SELECT %(session)s, %(child)s,
-       CASE WHEN EXISTS (SELECT 1 FROM counted) THEN 'confirmed' ELSE 'waitlisted' END,
-       %(by)s, %(now)s
-RETURNING id, status
-"""
-
-
 def _overlap_error(child: str, other: Session) -> ValidationError:
     return ValidationError(
         _(
@@ -193,13 +179,16 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     itself, in one round trip (_BOOKING_FACTS): loading both first only to hand them over
     would cost the booking form two more queries. Everything that needs no lock is checked
     and prepared from those facts: guardian, consent, household, start, age, an existing or
-    overlapping booking, the guardians' notification texts. Then, in one short transaction:
-    the session row is locked (SELECT ... FOR UPDATE), which closes the race where two
-    parents both read "1 place left" and both confirm; one statement moves the counter and
-    inserts the booking; one inserts the notifications, delivered after commit. The
-    CheckConstraint `booked <= capacity` is the backstop should any code path skip the lock,
-    and the unique index on live bookings refuses a double booking that raced past the first
-    check.
+    overlapping booking, the guardians' notification texts for either outcome. Then one
+    call of the database function childcare_book (childcare/migrations/0009_booking_function)
+    does the locked part as a single statement: it locks the session row (SELECT ... FOR
+    UPDATE), which closes the race where two parents both read "1 place left" and both
+    confirm; moves the counter while places remain; inserts the booking, confirmed exactly
+    when it did; and inserts the guardians' notifications for that outcome, delivered after
+    commit. The lock is held only while PostgreSQL runs the function, not across round trips
+    from Python. The CheckConstraint `booked <= capacity` is the backstop should any code
+    path skip the lock, and the unique index on live bookings refuses a double booking that
+    raced past the first check.
     """
     facts = _booking_facts(session_id, child_id, by)
     if facts is None:
@@ -229,31 +218,31 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     if facts.booked_session is not None:
         raise _overlap_error(child, _booked_session(facts.booked_session))
     params = {"child": child, "session": session}
-    texts = {
-        Booking.Status.CONFIRMED: _("Booking confirmed: %(child)s, %(session)s."),
-        Booking.Status.WAITLISTED: _(
-            "The session is full: %(child)s is on the waiting list for %(session)s."
-        ),
-    }
-    recipients = [User(pk=user_id, language=language) for user_id, language in facts.guardians]
-    rendered = {
-        status: [(user, render_for(user, text, params)) for user in recipients]
-        for status, text in texts.items()
-    }
+    guardians = [User(pk=user_id, language=language) for user_id, language in facts.guardians]
+    # Both outcomes' texts, rendered before the lock; the function stores the one that happened.
+    confirmed = _("Booking confirmed: %(child)s, %(session)s.")
+    waitlisted = _("The session is full: %(child)s is on the waiting list for %(session)s.")
     now = timezone.now()
+    # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
+    # its own the call is one statement, committed as it returns.
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM childcare_session WHERE id = %s FOR UPDATE", [session_id])
+        with savepoint, connection.cursor() as cursor:
             cursor.execute(
-                _BOOK_UNDER_LOCK,
-                {"session": session_id, "child": child_id, "by": by.pk, "now": now},
+                "SELECT * FROM childcare_book(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    session_id,
+                    child_id,
+                    by.pk,
+                    now,
+                    [user.pk for user in guardians],
+                    [render_for(user, confirmed, params) for user in guardians],
+                    [render_for(user, waitlisted, params) for user in guardians],
+                    Notification.Kind.BOOKING,
+                    reverse("childcare:child_detail", args=[child_id]),
+                ],
             )
-            booking_id, status = cursor.fetchone()
-            notifications_create_rendered(
-                rendered[status],
-                kind=Notification.Kind.BOOKING,
-                link=reverse("childcare:child_detail", args=[child_id]),
-            )
+            row = cursor.fetchone()
     except IntegrityError as exc:
         if _constraint_of(exc) == "childcare_booking_one_live_per_child":
             raise ValidationError(already) from exc
@@ -263,6 +252,11 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
             clash = _booking_facts(session_id, child_id, by).booked_session
             raise _overlap_error(child, _booked_session(clash) if clash else session) from exc
         raise
+    if row is None:  # deleted since the facts were read
+        raise Session.DoesNotExist(f"No session {session_id}")
+    booking_id, status = row
+    pagecache.wrote("childcare_session", "childcare_booking", "notifications_notification")
+    notifications_written(recipient_ids=[user.pk for user in guardians])
     return Booking(
         pk=booking_id,
         session_id=session_id,

@@ -168,6 +168,17 @@ class Writes:
         return execute(sql, params, many, context)
 
 
+_writes: contextvars.ContextVar[Writes | None] = contextvars.ContextVar("page_writes", default=None)
+
+
+def wrote(*tables: str) -> None:
+    """The tables a write wrote that its SQL does not name (a call of a database function such
+    as childcare_book): they move on before the response leaves, as if the SQL named them."""
+    writes = _writes.get()
+    if writes is not None:
+        writes.tables.update(tables)
+
+
 @contextmanager
 def repeated_on_hit(function: str, **kwargs: Any) -> Iterator[None]:
     """Marks the write inside as the page's one side effect, which a kept copy repeats:
@@ -492,10 +503,14 @@ class PageCacheMiddleware:
         its response leaves, so the page its redirect leads to is made afresh (the NOTIFY
         arrives a moment later, and is what catches every other writer)."""
         writes = Writes()
-        with ExitStack() as stack:
-            for connection in connections.all():
-                stack.enter_context(connection.execute_wrapper(writes.sql))
-            response = self.get_response(request)
+        token = _writes.set(writes)
+        try:
+            with ExitStack() as stack:
+                for connection in connections.all():
+                    stack.enter_context(connection.execute_wrapper(writes.sql))
+                response = self.get_response(request)
+        finally:
+            _writes.reset(token)
         if writes.tables and not any(c.in_atomic_block for c in connections.all()):
             try:
                 pipe = _redis().pipeline(transaction=False)

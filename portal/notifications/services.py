@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 
@@ -90,41 +90,12 @@ def notification_create_many(
     return created
 
 
-# notifications_create_rendered's one statement: the rows of every recipient at once, as
-# written by a hot path (booking) that cannot spend the ORM's bulk_create on it.
-_INSERT_RENDERED = """
-INSERT INTO notifications_notification (recipient_id, kind, text, link, created, emailed)
-SELECT recipient, %(kind)s, text, %(link)s, %(now)s, false
-FROM unnest(%(recipients)s::bigint[], %(texts)s::text[]) AS rendered(recipient, text)
-RETURNING id
-"""
-
-
-def notifications_create_rendered(
-    items: Iterable[tuple[User, str]], *, kind: str = Notification.Kind.GENERAL, link: str = ""
-) -> list[int]:
-    """Store already rendered notifications in one INSERT; deliver them once the transaction
-    commits. For hot paths that render their texts (render_for) before taking a lock.
-    Returns the new rows' ids."""
-    items = list(items)
-    if not items:
-        return []
-    Notification.Kind(kind)  # the database checks it too; a wrong kind fails here, clearly
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_RENDERED,
-            {
-                "kind": kind,
-                "link": link,
-                "now": timezone.now(),
-                "recipients": [user.pk for user, _text in items],
-                "texts": [text for _user, text in items],
-            },
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    unread.forget(user.pk for user, _text in items)
+def notifications_written(*, recipient_ids: Iterable[int]) -> None:
+    """For rows a hot path wrote in SQL (childcare_book, see childcare/services.py): refresh
+    the recipients' unread counts and deliver the rows once the transaction commits (at once
+    when there is none)."""
+    unread.forget(recipient_ids)
     deliver_after_commit()
-    return ids
 
 
 def notifications_deliver_after_commit(
@@ -138,8 +109,7 @@ def notifications_deliver_after_commit(
         recipient_ids = Notification.objects.filter(pk__in=notification_ids).values_list(
             "recipient_id", flat=True
         )
-    unread.forget(recipient_ids)
-    deliver_after_commit()
+    notifications_written(recipient_ids=recipient_ids)
 
 
 # While this cache entry exists, a delivery run is queued and has not started yet: it will

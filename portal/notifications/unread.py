@@ -43,7 +43,9 @@ def forget(user_ids: Iterable[int]) -> None:
     if not keys:
         return
     cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    if transaction.get_connection().in_atomic_block:
+        # Again once the rows are committed: a page may count them before that.
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def on_notification_changed(sender: type, instance: Notification, **kwargs: object) -> None:

@@ -17,7 +17,7 @@ from casework.models import AccessLog
 from portal import pagecache
 from portal.notifications.services import notification_create
 from tests.casework.factories import CaseChildFactory
-from tests.childcare.factories import child_of, login
+from tests.childcare.factories import SessionFactory, child_of, login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache")]
 HIT = pagecache.HIT_HEADER
@@ -119,6 +119,27 @@ def test_a_persons_own_change_shows_on_the_page_they_are_sent_to(client, parent,
     page = Client().get(PARENT_PAGE, HTTP_COOKIE=cookie_header)  # the same browser, as before
     assert page.get(HIT) is None
     assert NO_CONSENT in page.content.decode()
+
+
+def test_a_booking_moves_its_tables_on_before_the_response_leaves(client, parent, monkeypatch):
+    """A booking writes through a database function (childcare_book) whose call names no
+    table: the tables it writes move on before the response leaves all the same, so every
+    page that read them is made afresh (here the NOTIFY never arrives)."""
+    child, kept = parent_with_kept_page(client, parent)
+    session = SessionFactory(station__name="向阳托育站")
+    monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, tables: None)
+    tables = ("childcare_session", "childcare_booking", "notifications_notification")
+    before = {table: generation(table) for table in tables}
+    response = client.post(
+        reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}
+    )
+    assert response.status_code == 302 and response.url == PARENT_PAGE
+    assert {table: generation(table) for table in tables} == {
+        table: before[table] + 1 for table in tables
+    }
+    page = Client().get(PARENT_PAGE, HTTP_COOKIE=kept.wsgi_request.META["HTTP_COOKIE"])
+    assert page.get(HIT) is None
+    assert "向阳托育站" in page.content.decode()
 
 
 def test_a_write_to_a_table_the_page_did_not_read_keeps_the_copy(client, parent):
