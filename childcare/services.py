@@ -34,7 +34,6 @@ from childcare.models import (
     ProgressNote,
     Session,
     Station,
-    StationStatus,
     TimetableSlot,
 )
 from childcare.start_services import (
@@ -83,44 +82,19 @@ def guardian_add(*, child: Child, name: str, relation: str, phone: str = "", by:
 # --- booking ---------------------------------------------------------------------------------
 
 
-# The facts booking_create decides on, read in one round trip before any lock: the session
-# (only of a station in the public finder, as Station.objects.public()) with its time, kind
-# and the station's name and ages; whether `by` is a guardian of the child, whether a
-# guardian's consent stands (GuardianConsent.objects.active()), the household's
-# verification, the session of a live booking of the child whose time overlaps this one
-# (this session first), and the guardians to notify. Written in SQL because booking is the
-# portal's busiest write (a town books the week's sessions the hour they open): the same
-# checks as nine ORM queries cost about 8 ms of Python per booking, this one about 0.3 ms.
-# The session's time range is the one the booking triggers store
-# (childcare/migrations/0005_booking_no_overlap). No row: no such public session; a row
-# without the child's columns: no such child.
-_BOOKING_FACTS = """
-SELECT s.date, s.starts_at, s.ends_at, s.kind, st.id, st.name,
-       st.age_min_months, st.age_max_months,
-       r.name, r.date_of_birth, h.status, h.refusal_reason,
-       EXISTS (SELECT 1 FROM childcare_guardian g
-               WHERE g.child_id = c.id AND g.user_id = %(by)s) AS is_guardian,
-       EXISTS (SELECT 1 FROM childcare_guardianconsent gc
-               WHERE gc.child_id = c.id AND gc.withdrawn_at IS NULL) AS consented,
-       (SELECT b.session_id FROM childcare_booking b
-        WHERE b.child_id = c.id AND b.status <> 'cancelled'
-          AND b.period && tstzrange((s.date + s.starts_at) AT TIME ZONE %(tz)s,
-                                    (s.date + s.ends_at) AT TIME ZONE %(tz)s, '[)')
-        ORDER BY b.session_id = s.id DESC LIMIT 1) AS booked_session,
-       (SELECT coalesce(json_agg(json_build_array(u.id, u.language) ORDER BY g.id), '[]')
-        FROM childcare_guardian g JOIN accounts_user u ON u.id = g.user_id
-        WHERE g.child_id = c.id) AS guardians
-FROM childcare_session s
-JOIN childcare_station st ON st.id = s.station_id AND st.status <> %(closed)s
-LEFT JOIN (childcare_child c
-           JOIN communities_resident r ON r.id = c.resident_id
-           JOIN communities_household h ON h.id = r.household_id) ON c.id = %(child)s
-WHERE s.id = %(session)s
-"""
+# The facts booking_create decides on are read in one round trip before any lock, by the
+# database function childcare_booking_facts (childcare/migrations/0010_booking_facts_function,
+# which says what each column is): the session (only of a station in the public finder), the
+# child, whether `by` is a guardian, consent, the household's verification, an overlapping
+# booking and the guardians to notify. In SQL because booking is the portal's busiest write
+# (a town books the week's sessions the hour they open): the same checks as nine ORM queries
+# cost about 8 ms of Python per booking; in a function because PostgreSQL then keeps the
+# query's plan instead of planning it for every booking.
 
 
 class _BookingFacts(NamedTuple):
-    """A row of _BOOKING_FACTS, column by column (the child's columns None if no such child)."""
+    """A row of childcare_booking_facts, column by column (the child's columns None if there
+    is no such child)."""
 
     day: datetime.date
     starts_at: datetime.time
@@ -143,14 +117,8 @@ class _BookingFacts(NamedTuple):
 def _booking_facts(session_id: int, child_id: int, by: User) -> _BookingFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            _BOOKING_FACTS,
-            {
-                "session": session_id,
-                "child": child_id,
-                "by": by.pk,
-                "tz": settings.TIME_ZONE,
-                "closed": StationStatus.CLOSED,
-            },
+            "SELECT * FROM childcare_booking_facts(%s, %s, %s, %s)",
+            [session_id, child_id, by.pk, settings.TIME_ZONE],
         )
         row = cursor.fetchone()
     return _BookingFacts(*row) if row else None
@@ -176,7 +144,7 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     finder.
 
     It takes ids, not the Session and Child, because it reads everything it decides on
-    itself, in one round trip (_BOOKING_FACTS): loading both first only to hand them over
+    itself, in one round trip (childcare_booking_facts): loading both first only to hand them over
     would cost the booking form two more queries. Everything that needs no lock is checked
     and prepared from those facts: guardian, consent, household, start, age, an existing or
     overlapping booking, the guardians' notification texts for either outcome. Then one
