@@ -50,7 +50,7 @@ from portal.notifications.models import Notification
 from portal.notifications.services import (
     notification_create,
     notifications_written,
-    render_for,
+    render_each_for,
 )
 
 
@@ -188,8 +188,11 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     params = {"child": child, "session": session}
     guardians = [User(pk=user_id, language=language) for user_id, language in facts.guardians]
     # Both outcomes' texts, rendered before the lock; the function stores the one that happened.
-    confirmed = _("Booking confirmed: %(child)s, %(session)s.")
-    waitlisted = _("The session is full: %(child)s is on the waiting list for %(session)s.")
+    texts = [
+        _("Booking confirmed: %(child)s, %(session)s."),
+        _("The session is full: %(child)s is on the waiting list for %(session)s."),
+    ]
+    rendered = [render_each_for(user, texts, params) for user in guardians]
     now = timezone.now()
     # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
     # its own the call is one statement, committed as it returns.
@@ -204,8 +207,8 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
                     by.pk,
                     now,
                     [user.pk for user in guardians],
-                    [render_for(user, confirmed, params) for user in guardians],
-                    [render_for(user, waitlisted, params) for user in guardians],
+                    [confirmed for confirmed, _waitlisted in rendered],
+                    [waitlisted for _confirmed, waitlisted in rendered],
                     Notification.Kind.BOOKING,
                     reverse("childcare:child_detail", args=[child_id]),
                 ],

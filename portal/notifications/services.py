@@ -28,11 +28,17 @@ def render_for(
     numbers as values, not strings: they are written as the recipient's language writes them
     (2026年12月3日 / Dec. 3, 2026), the way the pages write them.
     """
+    return render_each_for(recipient, [text], params)[0]
+
+
+def render_each_for(
+    recipient: User, texts: Iterable[str | Promise], params: Mapping[str, object] | None = None
+) -> list[str]:
+    """Each of `texts` % `params` in the recipient's language (see render_for), the
+    parameters written out once for all of them."""
     with translation.override(recipient.language or "zh-hans"):
-        rendered = str(text)
-        if params:
-            rendered %= {key: localized(value) for key, value in params.items()}
-    return rendered
+        values = {key: localized(value) for key, value in (params or {}).items()}
+        return [str(text) % values if params else str(text) for text in texts]
 
 
 def localized(value: object) -> str:
@@ -112,12 +118,12 @@ def notifications_deliver_after_commit(
     notifications_written(recipient_ids=recipient_ids)
 
 
-# While this cache entry exists, a delivery run is queued and has not started yet: it will
-# deliver every row committed before it starts, so no second run needs queueing. The run
-# starts DELIVERY_DELAY_SECONDS after it is queued, so that under load one run (and one
-# broker message) delivers the notifications of every request of that moment; in-app the
-# notification shows at once, only its email waits. The entry expires on its own should the
-# queued run be lost; resend_unsent is the backstop.
+# While this cache entry exists, a delivery run is queued or working off a backlog, and it
+# looks for new rows again before it stops (tasks.deliver_pending): no second run needs
+# queueing. The run starts DELIVERY_DELAY_SECONDS after it is queued, so that under load one
+# run (and one broker message) delivers the notifications of every request of that moment;
+# in-app the notification shows at once, only its email waits. The entry expires on its own
+# should the queued run be lost; resend_unsent is the backstop.
 DELIVERY_QUEUED_KEY = "notifications:delivery-queued"
 DELIVERY_QUEUED_SECONDS = 60
 DELIVERY_DELAY_SECONDS = 1

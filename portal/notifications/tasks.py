@@ -12,7 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.notifications.models import Notification
-from portal.notifications.services import DELIVERY_QUEUED_KEY
+from portal.notifications.services import (
+    DELIVERY_QUEUED_KEY,
+    DELIVERY_QUEUED_SECONDS,
+    request_delivery,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,18 +37,15 @@ def deliver_pending() -> int:
     email to recipients who have an address. Returns how many rows it delivered.
 
     Queued once the writing transaction commits (services.request_delivery); one run
-    delivers the rows of every request that committed before it started (up to BATCH, then
-    the next run goes on). Rows are claimed with `FOR UPDATE SKIP LOCKED` and marked sent in
-    the same transaction, so two runs (a redelivered message, the beat job) never deliver a
-    row twice. A mail the relay refuses for good (an unknown mailbox) is logged and not
-    retried; any other failure gives the rows not yet mailed back unsent, and the run is
-    retried (and the beat job is the backstop).
+    delivers the rows of every request that committed before it started (up to BATCH; a
+    full batch queues the next run at once and leaves the "run queued" mark standing, so the
+    requests meanwhile queue nothing more; the run that finds less than a batch removes the
+    mark, and queues one more run if rows came in since its claim). Rows are claimed with
+    `FOR UPDATE SKIP LOCKED` and marked sent in the same transaction, so two runs (a
+    redelivered message, the beat job) never deliver a row twice. A mail the relay refuses
+    for good (an unknown mailbox) is logged and not retried; any other failure gives the rows
+    not yet mailed back unsent, and the run is retried (and the beat job is the backstop).
     """
-    # From here on a newly committed notification queues a run of its own: none is missed.
-    try:
-        cache.delete(DELIVERY_QUEUED_KEY)
-    except Exception:
-        logger.warning("Cache unavailable; delivering without clearing the queued mark")
     with transaction.atomic():
         batch = list(
             Notification.objects.filter(sent_at__isnull=True)
@@ -53,10 +54,33 @@ def deliver_pending() -> int:
             .order_by("pk")[:BATCH]
         )
         Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
-    _email(batch)
     if len(batch) == BATCH:
-        deliver_pending.delay()
+        _queue_next_run()
+    else:
+        _caught_up()
+    _email(batch)
     return len(batch)
+
+
+def _queue_next_run() -> None:
+    """More rows are waiting: the next run is queued now, under the "run queued" mark (set
+    afresh, so that it outlasts a long backlog), and requests meanwhile queue none."""
+    try:
+        cache.set(DELIVERY_QUEUED_KEY, 1, DELIVERY_QUEUED_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; requests may queue runs of their own meanwhile")
+    deliver_pending.delay()
+
+
+def _caught_up() -> None:
+    """No backlog left: the next commit queues a run of its own. A row committed after this
+    run's claim, while the mark still stood, queued none: one more run is queued for it."""
+    try:
+        cache.delete(DELIVERY_QUEUED_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; the queued mark expires on its own")
+    if Notification.objects.filter(sent_at__isnull=True).exists():
+        request_delivery()
 
 
 def _refused_for_good(exc: Exception) -> bool:

@@ -20,6 +20,7 @@ from portal.notifications import tasks, unread
 from portal.notifications.models import Notification
 from portal.notifications.services import (
     DELIVERY_DELAY_SECONDS,
+    DELIVERY_QUEUED_KEY,
     notification_create,
     render_for,
 )
@@ -300,6 +301,43 @@ def test_a_full_batch_queues_the_next_run(parent, monkeypatch):
     # Tests run tasks eagerly: the follow-up runs happen inside this call.
     assert tasks.deliver_pending() == 2
     assert Notification.objects.filter(pk__in=[n.pk for n in rows], emailed=True).count() == 5
+
+
+def test_while_a_backlog_is_worked_off_commits_queue_no_more_runs(
+    parent, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A full batch queues the next run itself and the "run queued" mark stays; the run that
+    catches up removes it, and a commit after that queues a run of its own."""
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    for n in range(3):
+        Notification.objects.create(recipient=parent, text=f"n{n}")
+    with mock.patch.object(tasks.deliver_pending, "delay") as follow_up:
+        assert tasks.deliver_pending.run() == 2
+    follow_up.assert_called_once_with()
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_create(recipient=parent, text="during the backlog")
+    queued.assert_not_called()
+    assert tasks.deliver_pending.run() == 2  # the follow-up run: n2 and the new one
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_create(recipient=parent, text="after catching up")
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
+
+
+def test_the_run_that_catches_up_queues_one_more_for_rows_that_came_in_meanwhile(parent):
+    """A row committed after the last run's claim, while the mark still stood, queued no run:
+    the run queues one as it removes the mark; with nothing waiting it queues none."""
+    cache.add(DELIVERY_QUEUED_KEY, 1)
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        tasks._caught_up()
+    queued.assert_not_called()
+    assert cache.get(DELIVERY_QUEUED_KEY) is None
+    cache.add(DELIVERY_QUEUED_KEY, 1)
+    Notification.objects.create(recipient=parent, text="came in during the run")
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        tasks._caught_up()
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
 
 
 def test_with_the_cache_down_a_commit_still_queues_a_delivery_run(
