@@ -1,7 +1,8 @@
-"""Load what the first requests would otherwise wait for: templates, translations, URLs.
+"""Load what the first requests would otherwise wait for: templates, translations, URLs,
+and the Celery app's task registry (finalized on the first task a request queues).
 
 Called by gunicorn in its master before it forks the workers (gunicorn.conf.py). It touches
-no database and no cache, so it is safe before the fork.
+no database, no cache and no broker, so it is safe before the fork.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ def template_names() -> list[str]:
 
 
 def warm() -> int:
-    """Compile every template in every language, load URL patterns; the number compiled."""
+    """Compile every template in every language, load URL patterns, finalize the Celery app;
+    the number of templates compiled."""
+    from portal.celery import app
+
+    app.loader.import_default_modules()  # every app's tasks module (autodiscover_tasks)
+    app.finalize(auto=True)
     resolver = get_resolver()
     _ = resolver.reverse_dict, resolver.app_dict  # builds the reverse lookup tables
     compiled = 0
