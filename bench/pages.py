@@ -198,8 +198,9 @@ def in_process(path: str, cookie: str, repeat: int, profile: Path | None) -> dic
         target.write_text(out.getvalue())
     if not pagecache.table_changes().ready.wait(10):
         sys.exit("the page cache's LISTEN connection did not come up")
-    client.get(path)
-    kept = client.get(path).get(pagecache.HIT_HEADER) == "hit"
+    # The first view keeps the page; one that set a cookie (a fresh CSRF token) is not kept,
+    # and the next is. Up to three views until the kept copy is served.
+    kept = any(client.get(path).get(pagecache.HIT_HEADER) == "hit" for _ in range(3))
     kept_ms = timed() if kept else None
     return {"queries": count, "render_ms": render_ms, "kept_ms": kept_ms}
 
