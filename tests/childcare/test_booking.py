@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -253,3 +253,43 @@ def test_booking_refused_for_a_household_the_community_refused_with_its_reason(
         booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     assert refused.value.code == "household_refused"
     assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_booking_function_books_nothing_for_a_session_that_is_gone(parent, child, session):
+    """A session deleted between booking_create's read and its call: no row comes back (the
+    service answers Session.DoesNotExist, a 404) and nothing is written."""
+    gone = session.pk
+    session.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM childcare_book(%s, %s, %s, now(), %s, %s, %s, 'booking', '')",
+            [gone, child.pk, parent.pk, [parent.pk], ["confirmed"], ["waitlisted"]],
+        )
+        assert cursor.fetchall() == []
+    assert not Booking.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_booking_function_stores_each_guardians_text_for_the_outcome(parent, child):
+    session = SessionFactory(capacity=1)
+    other = UserFactory()
+    with connection.cursor() as cursor:
+        call = "SELECT * FROM childcare_book(%s, %s, %s, now(), %s, %s, %s, 'booking', '/x/')"
+        texts = [[parent.pk, other.pk], ["已确认", "confirmed"], ["候补", "waitlisted"]]
+        cursor.execute(call, [session.pk, child.pk, parent.pk, *texts])
+        assert cursor.fetchone()[1] == "confirmed"
+        second = child_of(parent)
+        cursor.execute(call, [session.pk, second.pk, parent.pk, *texts])
+        assert cursor.fetchone()[1] == "waitlisted"
+    assert sorted(Notification.objects.values_list("recipient_id", "text", "link")) == sorted(
+        [
+            (parent.pk, "已确认", "/x/"),
+            (other.pk, "confirmed", "/x/"),
+            (parent.pk, "候补", "/x/"),
+            (other.pk, "waitlisted", "/x/"),
+        ]
+    )
+    session.refresh_from_db()
+    assert session.booked == 1
