@@ -180,6 +180,20 @@ def wrote(*tables: str) -> None:
 
 
 @contextmanager
+def _watching(var: contextvars.ContextVar, value: Any, wrapper: Callable) -> Iterator[None]:
+    """Inside: `value` is the request's `var`, and every query on every connection passes
+    through `wrapper` (how a page being recorded, or a write, sees its SQL)."""
+    token = var.set(value)
+    try:
+        with ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(wrapper))
+            yield
+    finally:
+        var.reset(token)
+
+
+@contextmanager
 def repeated_on_hit(function: str, **kwargs: Any) -> Iterator[None]:
     """Marks the write inside as the page's one side effect, which a kept copy repeats:
     serving the page again calls `function(**kwargs)` (a dotted path, with plain values), so
@@ -483,14 +497,8 @@ class PageCacheMiddleware:
             new_epoch()
             return self.get_response(request)
         recording = Recording(generations=generations)
-        token = _recording.set(recording)
-        try:
-            with ExitStack() as stack:
-                for connection in connections.all():
-                    stack.enter_context(connection.execute_wrapper(recording.sql))
-                response = self.get_response(request)
-        finally:
-            _recording.reset(token)
+        with _watching(_recording, recording, recording.sql):
+            response = self.get_response(request)
         if _keepable(request, response, recording) and table_changes().ready.is_set():
             try:
                 self._keep(client, key, response, recording)
@@ -503,14 +511,8 @@ class PageCacheMiddleware:
         its response leaves, so the page its redirect leads to is made afresh (the NOTIFY
         arrives a moment later, and is what catches every other writer)."""
         writes = Writes()
-        token = _writes.set(writes)
-        try:
-            with ExitStack() as stack:
-                for connection in connections.all():
-                    stack.enter_context(connection.execute_wrapper(writes.sql))
-                response = self.get_response(request)
-        finally:
-            _writes.reset(token)
+        with _watching(_writes, writes, writes.sql):
+            response = self.get_response(request)
         if writes.tables and not any(c.in_atomic_block for c in connections.all()):
             try:
                 pipe = _redis().pipeline(transaction=False)

@@ -151,10 +151,16 @@ def request_delivery() -> None:
         deliver_pending.apply_async(countdown=DELIVERY_DELAY_SECONDS)
     except Exception:
         logger.warning("Broker unavailable; notifications left for the resend job")
-        try:
-            cache.delete(DELIVERY_QUEUED_KEY)
-        except Exception:
-            logger.warning("Cache unavailable; the queued mark expires on its own")
+        clear_delivery_mark()
+
+
+def clear_delivery_mark() -> None:
+    """Remove the "run queued" mark: the next commit queues a run of its own. With the cache
+    down the mark expires on its own (DELIVERY_QUEUED_SECONDS)."""
+    try:
+        cache.delete(DELIVERY_QUEUED_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; the queued mark expires on its own")
 
 
 def notification_mark_read(*, notification: Notification, by: User) -> None:

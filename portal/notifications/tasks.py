@@ -15,6 +15,7 @@ from portal.notifications.models import Notification
 from portal.notifications.services import (
     DELIVERY_QUEUED_KEY,
     DELIVERY_QUEUED_SECONDS,
+    clear_delivery_mark,
     request_delivery,
 )
 
@@ -75,10 +76,7 @@ def _queue_next_run() -> None:
 def _caught_up() -> None:
     """No backlog left: the next commit queues a run of its own. A row committed after this
     run's claim, while the mark still stood, queued none: one more run is queued for it."""
-    try:
-        cache.delete(DELIVERY_QUEUED_KEY)
-    except Exception:
-        logger.warning("Cache unavailable; the queued mark expires on its own")
+    clear_delivery_mark()
     if Notification.objects.filter(sent_at__isnull=True).exists():
         request_delivery()
 
