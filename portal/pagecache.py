@@ -159,9 +159,13 @@ _WRITTEN = re.compile(
 
 @dataclass
 class Writes:
-    """The tables a POST (or other non-GET) request wrote to, from its SQL."""
+    """The tables a POST (or other non-GET) request wrote to, from its SQL, and the Redis work
+    it asked to go in the same round trip as their generations (in_closing_round_trip)."""
 
     tables: set[str] = field(default_factory=set)
+    closing: list[tuple[Callable[[Any], None], Callable[[list | None], None]]] = field(
+        default_factory=list
+    )
 
     def sql(self, execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
         self.tables.update(name.lower() for name in _WRITTEN.findall(sql))
@@ -177,6 +181,22 @@ def wrote(*tables: str) -> None:
     writes = _writes.get()
     if writes is not None:
         writes.tables.update(tables)
+
+
+def in_closing_round_trip(add: Callable[[Any], None], then: Callable[[list | None], None]) -> bool:
+    """In a write request with no transaction open (what it wrote is committed): `add(pipe)`
+    puts Redis commands into the request's last round trip, the one that moves the written
+    tables' generations on before the response leaves, and `then(replies)` gets their
+    replies (None if Redis failed). Returns False, doing nothing, anywhere else (a GET, a
+    task, the page cache off, a transaction open): the caller talks to the cache itself.
+
+    A booking uses it: forgetting the unread count and marking a mail run queued cost no
+    round trip of their own (portal.notifications.services.notifications_written)."""
+    writes = _writes.get()
+    if writes is None or any(c.in_atomic_block for c in connections.all()):
+        return False
+    writes.closing.append((add, then))
+    return True
 
 
 @contextmanager
@@ -513,15 +533,30 @@ class PageCacheMiddleware:
         writes = Writes()
         with _watching(_writes, writes, writes.sql):
             response = self.get_response(request)
-        if writes.tables and not any(c.in_atomic_block for c in connections.all()):
-            try:
-                pipe = _redis().pipeline(transaction=False)
-                for table in writes.tables:
-                    pipe.hincrby(generations_key(), table, 1)
-                pipe.execute()
-            except RedisError:
-                logger.exception("page cache: Redis failed; the NOTIFY will move the tables on")
+        committed = not any(c.in_atomic_block for c in connections.all())
+        tables = writes.tables if committed else set()
+        if tables or writes.closing:
+            self._closing_round_trip(tables, writes.closing)
         return response
+
+    def _closing_round_trip(self, tables: set[str], closing: list) -> None:
+        """One pipeline: the tables' generations, then each in_closing_round_trip's commands,
+        whose replies go to its `then` (None for all if Redis failed)."""
+        pipe = _redis().pipeline(transaction=False)
+        for table in tables:
+            pipe.hincrby(generations_key(), table, 1)
+        spans = []
+        for add, then in closing:
+            start = len(pipe)
+            add(pipe)
+            spans.append((then, start, len(pipe)))
+        try:
+            replies = pipe.execute()
+        except RedisError:
+            logger.exception("page cache: Redis failed; the NOTIFY will move the tables on")
+            replies = None
+        for then, start, end in spans:
+            then(None if replies is None else replies[start:end])
 
     def _keep(self, client: Any, key: str, response: HttpResponse, recording: Recording) -> None:
         tables = [EPOCH, *sorted(recording.tables)]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 
+from portal import pagecache
 from portal.accounts.models import User
 from portal.notifications import unread
 from portal.notifications.models import Notification
@@ -99,7 +101,30 @@ def notification_create_many(
 def notifications_written(*, recipient_ids: Iterable[int]) -> None:
     """For rows a hot path wrote in SQL (childcare_book, see childcare/services.py): refresh
     the recipients' unread counts and deliver the rows once the transaction commits (at once
-    when there is none)."""
+    when there is none).
+
+    In a write request whose rows are already committed, both ride in the request's last
+    Redis round trip, with the page cache's generations (pagecache.in_closing_round_trip):
+    the counts are deleted and the "run queued" mark set there, and a run is queued after
+    it if the mark was not standing, just as request_delivery does."""
+    keys = [cache.make_key(unread.key(user_id)) for user_id in set(recipient_ids)]
+
+    def forget_and_mark(pipe: Any) -> None:
+        if keys:
+            pipe.delete(*keys)
+        # cache.add's SET NX; Django's Redis cache stores an int as it is, so cache.get
+        # reads this 1 back as 1.
+        pipe.set(
+            cache.make_key(DELIVERY_QUEUED_KEY), 1, nx=True, ex=DELIVERY_QUEUED_SECONDS
+        )
+
+    def queue_unless_waiting(replies: list | None) -> None:
+        # With Redis failing, a run is queued regardless, as request_delivery does.
+        if replies is None or replies[-1]:
+            _queue_delivery_run()
+
+    if pagecache.in_closing_round_trip(forget_and_mark, queue_unless_waiting):
+        return
     unread.forget(recipient_ids)
     deliver_after_commit()
 
@@ -136,15 +161,19 @@ def deliver_after_commit() -> None:
 
 def request_delivery() -> None:
     """Queue a delivery run (tasks.deliver_pending) unless one is already waiting."""
-    from portal.notifications.tasks import deliver_pending
-
     try:
         waiting = not cache.add(DELIVERY_QUEUED_KEY, 1, DELIVERY_QUEUED_SECONDS)
     except Exception:
         logger.warning("Cache unavailable; queueing a delivery run regardless", exc_info=True)
         waiting = False
-    if waiting:
-        return
+    if not waiting:
+        _queue_delivery_run()
+
+
+def _queue_delivery_run() -> None:
+    """Queue tasks.deliver_pending, the "run queued" mark just set."""
+    from portal.notifications.tasks import deliver_pending
+
     # The rows are already committed: if the broker is unreachable now, the beat job
     # (resend_unsent) delivers them later, so a broker failure must not break the request.
     try:

@@ -6,8 +6,11 @@ raw SQL to a table it read, a change of the cache entries it read (the session, 
 count) or a sign-out ends it; a write elsewhere does not; another person never gets it."""
 
 import time
+from unittest import mock
 
 import pytest
+import redis
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +18,12 @@ from django.urls import reverse
 
 from casework.models import AccessLog
 from portal import pagecache
-from portal.notifications.services import notification_create
+from portal.notifications import tasks, unread
+from portal.notifications.services import (
+    DELIVERY_DELAY_SECONDS,
+    DELIVERY_QUEUED_KEY,
+    notification_create,
+)
 from tests.casework.factories import CaseChildFactory
 from tests.childcare.factories import SessionFactory, child_of, login
 
@@ -140,6 +148,73 @@ def test_a_booking_moves_its_tables_on_before_the_response_leaves(client, parent
     page = Client().get(PARENT_PAGE, HTTP_COOKIE=kept.wsgi_request.META["HTTP_COOKIE"])
     assert page.get(HIT) is None
     assert "向阳托育站" in page.content.decode()
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Every round trip this process makes to Redis (a pipeline is one), counted as it goes
+    through redis-py to the real server."""
+    sent = []
+    real = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        sent.append(command)
+        return real(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+def test_a_booking_refreshes_the_unread_count_and_queues_mail_in_its_last_round_trip(
+    client, parent, monkeypatch, round_trips
+):
+    """The guardian's unread count is forgotten, the "run queued" mark set and a mail run
+    queued in the same Redis round trip that moves the written tables on: the request makes
+    three (the session, the user with their roles and count, that one)."""
+    child, _kept = parent_with_kept_page(client, parent)
+    session = SessionFactory()
+    monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, tables: None)
+    assert cache.get(unread.key(parent.pk)) == 0  # counted for the kept page
+    cache.delete(DELIVERY_QUEUED_KEY)
+    before = generation("childcare_booking")
+    round_trips.clear()
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        response = client.post(
+            reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}
+        )
+    assert response.status_code == 302 and response.url == PARENT_PAGE
+    assert len(round_trips) == 3
+    assert cache.get(unread.key(parent.pk)) is None
+    assert cache.get(DELIVERY_QUEUED_KEY) == 1
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
+    assert generation("childcare_booking") == before + 1
+    assert 'data-testid="unread-count">1<' in get(client).content.decode()
+    # A second booking while that run waits queues none.
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        client.post(
+            reverse("childcare:booking_create", args=[SessionFactory(station=session.station).pk]),
+            {"child": child.pk},
+        )
+    queued.assert_not_called()
+
+
+def test_with_redis_failing_after_a_booking_a_mail_run_is_queued_regardless(
+    client, parent, monkeypatch
+):
+    child, _kept = parent_with_kept_page(client, parent)
+    session = SessionFactory()
+
+    def down(self, *args, **kwargs):
+        raise redis.ConnectionError("Redis down")
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", down)
+    with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
+        response = client.post(
+            reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}
+        )
+    assert response.status_code == 302 and response.url == PARENT_PAGE
+    queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
+    assert child.bookings.get().session == session
 
 
 def test_a_write_to_a_table_the_page_did_not_read_keeps_the_copy(client, parent):
