@@ -114,9 +114,7 @@ def notifications_written(*, recipient_ids: Iterable[int]) -> None:
             pipe.delete(*keys)
         # cache.add's SET NX; Django's Redis cache stores an int as it is, so cache.get
         # reads this 1 back as 1.
-        pipe.set(
-            cache.make_key(DELIVERY_QUEUED_KEY), 1, nx=True, ex=DELIVERY_QUEUED_SECONDS
-        )
+        pipe.set(cache.make_key(DELIVERY_QUEUED_KEY), 1, nx=True, ex=DELIVERY_QUEUED_SECONDS)
 
     def queue_unless_waiting(replies: list | None) -> None:
         # With Redis failing, a run is queued regardless, as request_delivery does.
