@@ -293,6 +293,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps its database connection from one task to the next, as a web process keeps
+# it from one request to the next (CONN_MAX_AGE, health-checked): portal.celery closes it
+# after a task only when it is broken or too old. Without this setting Celery's Django fixup
+# closes it before and after every task, and every mail run would open a new connection.
+CELERY_DB_REUSE_MAX = 1_000_000
 # A broker outage must not hang the web request that enqueues: fail fast, the beat re-sends.
 # visibility_timeout: a message taken by a worker that dies (kill -9, lost machine) is handed
 # out again after this many seconds. It must exceed CELERY_TASK_TIME_LIMIT and every retry

@@ -174,23 +174,58 @@ def _drop_broker_connections() -> None:
     app.amqp._producer_pool = None
 
 
+def _wait_until_delivered(notification: Notification, worker_log: Path) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        notification.refresh_from_db()
+        if notification.sent_at and notification.emailed:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"worker did not deliver in {WAIT_SECONDS}s:\n{worker_log.read_text()}")
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_delivers_a_notification_once(celery_worker, enqueue_to_broker):
     mail_dir, worker_log = celery_worker
     user = UserFactory(email="worker-test@example.cn")
     notification = notification_create(recipient=user, text="A place is free on Monday")
-
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        notification.refresh_from_db()
-        if notification.sent_at and notification.emailed:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail(f"worker did not deliver in {WAIT_SECONDS}s:\n{worker_log.read_text()}")
+    _wait_until_delivered(notification, worker_log)
 
     messages = list(mail_dir.iterdir())
     assert len(messages) == 1
     assert "worker-test@example.cn" in messages[0].read_text()
     assert Notification.objects.filter(recipient=user, sent_at__isnull=False).count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(
+    tmp_path, key_prefix, enqueue_to_broker
+):
+    """As deployed (CONN_MAX_AGE 60): the second mail run uses the connection the first
+    opened, rather than a new PostgreSQL backend for every task."""
+    name = f"test-worker-{uuid.uuid4().hex[:12]}"
+    process, worker_log, _mail_dir = start_worker(
+        tmp_path,
+        key_prefix,
+        extra_env={
+            "DATABASE_URL": f"{_database_url()}?application_name={name}",
+            "DATABASE_CONN_MAX_AGE": "60",
+        },
+    )
+    try:
+        backends = []
+        for n in range(2):
+            user = UserFactory(email=f"keep-{n}@example.cn")
+            _wait_until_delivered(notification_create(recipient=user, text=f"#{n}"), worker_log)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = %s",
+                    [name],
+                )
+                backends.append(set(cursor.fetchall()))
+    finally:
+        stop_worker(process)
+    assert len(backends[0]) == 1
+    assert backends[1] == backends[0]
