@@ -107,7 +107,7 @@ def notifications_written(*, recipient_ids: Iterable[int]) -> None:
     Redis round trip, with the page cache's generations (pagecache.in_closing_round_trip):
     the counts are deleted and the "run queued" mark set there, and a run is queued after
     it if the mark was not standing, just as request_delivery does."""
-    keys = [cache.make_key(unread.key(user_id)) for user_id in set(recipient_ids)]
+    keys = [cache.make_key(key) for key in unread.keys(recipient_ids)]
 
     def forget_and_mark(pipe: Any) -> None:
         if keys:
@@ -169,7 +169,8 @@ def request_delivery() -> None:
 
 
 def _queue_delivery_run() -> None:
-    """Queue tasks.deliver_pending, the "run queued" mark just set."""
+    """Queue tasks.deliver_pending: the "run queued" mark was not standing (or the cache
+    could not tell)."""
     from portal.notifications.tasks import deliver_pending
 
     # The rows are already committed: if the broker is unreachable now, the beat job

@@ -38,14 +38,19 @@ def unread_count(user: User) -> int:
     return count
 
 
+def keys(user_ids: Iterable[int]) -> list[str]:
+    """The cache keys of these users' counts, each once."""
+    return [key(user_id) for user_id in set(user_ids)]
+
+
 def forget(user_ids: Iterable[int]) -> None:
-    keys = [key(user_id) for user_id in set(user_ids)]
-    if not keys:
+    stale = keys(user_ids)
+    if not stale:
         return
-    cache.delete_many(keys)
+    cache.delete_many(stale)
     if transaction.get_connection().in_atomic_block:
         # Again once the rows are committed: a page may count them before that.
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        transaction.on_commit(lambda: cache.delete_many(stale))
 
 
 def on_notification_changed(sender: type, instance: Notification, **kwargs: object) -> None:

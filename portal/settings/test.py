@@ -7,8 +7,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/portal"),
 }
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_portal")}
-# The real-worker tests set it to keep the worker's connection between tasks, as deployed.
+# As deployed, a connection is checked before it is used again (a dead one is replaced); the
+# real-worker tests set the age to keep the worker's connection between tasks, as deployed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The real-worker test starts a worker with a file backend and eager mode off.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

@@ -16,6 +16,7 @@ from childcare.models import Booking, Child, Enrolment, GuardianConsent
 from communities.models import Household, Resident
 from portal.accounts.models import Role, RoleAssignment, User
 from portal.accounts.sms import OutboxSmsSender
+from portal.notifications.models import Notification
 from tests.childcare.factories import SessionFactory, StationFactory
 from tests.e2e.browser import signed_in_page
 from tests.factories import CommunityFactory, RegionFactory, UserFactory, assign
@@ -136,6 +137,10 @@ def test_new_phone_to_verified_household_booking_and_application(live_server, br
     booking = Booking.objects.get(child=child)
     assert (booking.session, booking.status) == (world["session"], Booking.Status.CONFIRMED)
     expect(page.get_by_test_id("bookings")).to_contain_text("已确认")
+    # The confirmation is in the inbox at once: the header counts it.
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    assert unread.filter(kind=Notification.Kind.BOOKING, text__contains="岩小宝").exists()
+    expect(page.get_by_test_id("unread-count")).to_contain_text(str(unread.count()))
 
     # ... and applies for a place.
     page.goto(live_server.url + f"/childcare/stations/{world['station'].pk}/apply/")

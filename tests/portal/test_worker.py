@@ -200,11 +200,13 @@ def test_real_worker_delivers_a_notification_once(celery_worker, enqueue_to_brok
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(
+def test_a_worker_keeps_its_database_connection_and_replaces_a_broken_one(
     tmp_path, key_prefix, enqueue_to_broker
 ):
     """As deployed (CONN_MAX_AGE 60): the second mail run uses the connection the first
-    opened, rather than a new PostgreSQL backend for every task."""
+    opened, rather than a new PostgreSQL backend for every task; and when that connection
+    dies (PostgreSQL restarted, the backend killed), the next run opens a new one and
+    delivers, instead of failing on the dead one."""
     name = f"test-worker-{uuid.uuid4().hex[:12]}"
     process, worker_log, _mail_dir = start_worker(
         tmp_path,
@@ -214,18 +216,28 @@ def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(
             "DATABASE_CONN_MAX_AGE": "60",
         },
     )
+
+    def deliver_one(n: int) -> set:
+        user = UserFactory(email=f"keep-{n}@example.cn")
+        _wait_until_delivered(notification_create(recipient=user, text=f"#{n}"), worker_log)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = %s",
+                [name],
+            )
+            return set(cursor.fetchall())
+
     try:
-        backends = []
-        for n in range(2):
-            user = UserFactory(email=f"keep-{n}@example.cn")
-            _wait_until_delivered(notification_create(recipient=user, text=f"#{n}"), worker_log)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = %s",
-                    [name],
-                )
-                backends.append(set(cursor.fetchall()))
+        first, second = deliver_one(0), deliver_one(1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                [name],
+            )
+        third = deliver_one(2)
     finally:
         stop_worker(process)
-    assert len(backends[0]) == 1
-    assert backends[1] == backends[0]
+    assert len(first) == 1
+    assert second == first
+    assert len(third) == 1 and third != first
