@@ -90,6 +90,7 @@ def seed(clients: int, places: int, sessions: int) -> dict:
     from childcare.models import Child, Guardian, GuardianConsent, Session, Station
     from communities.models import Community, Household, Region, Resident
     from portal.accounts.models import Role, RoleAssignment, User
+    from portal.accounts.signed_in import HINT_COOKIE
 
     SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
@@ -141,8 +142,9 @@ def seed(clients: int, places: int, sessions: int) -> dict:
             {
                 "user": user.pk,
                 "child": child.pk,
+                # As a browser holds them after its first page (HINT_COOKIE: who is signed in).
                 "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}; "
-                f"{settings.CSRF_COOKIE_NAME}={csrf}",
+                f"{settings.CSRF_COOKIE_NAME}={csrf}; {HINT_COOKIE}={user.pk}",
                 "csrf": csrf,
             }
         )

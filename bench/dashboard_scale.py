@@ -310,6 +310,7 @@ def session_cookie() -> str:
     from django.contrib.sessions.backends.db import SessionStore
 
     from portal.accounts.demo import demo_user
+    from portal.accounts.signed_in import HINT_COOKIE
 
     user = demo_user("county_official")
     session = SessionStore()
@@ -317,7 +318,8 @@ def session_cookie() -> str:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    # With the signed-in user's id, as a browser holds it after its first page.
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {HINT_COOKIE}={user.pk}"
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:

@@ -133,12 +133,15 @@ def cookie_for(user: object) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from portal.accounts.signed_in import HINT_COOKIE
+
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    # With the signed-in user's id, as a browser holds it after its first page.
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {HINT_COOKIE}={user.pk}"
 
 
 def main() -> None:

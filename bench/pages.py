@@ -127,6 +127,7 @@ def session_cookie(key: str) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     from portal.accounts.demo import demo_user
+    from portal.accounts.signed_in import HINT_COOKIE
 
     user = demo_user(key)
     # Roles that must use a second factor (production settings) need an authenticator app,
@@ -152,7 +153,12 @@ def session_cookie(key: str) -> str:
     from django.utils.crypto import get_random_string
 
     csrf = get_random_string(32, CSRF_ALLOWED_CHARS)
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    # And the signed-in user's id, which the browser keeps from its first page on
+    # (portal.accounts.signed_in.HINT_COOKIE).
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}; "
+        f"{HINT_COOKIE}={user.pk}"
+    )
 
 
 def in_process(path: str, cookie: str, repeat: int, profile: Path | None) -> dict:

@@ -12,6 +12,7 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import cache
 from django.test import override_settings
@@ -101,10 +102,25 @@ def page_cache():
     with override_settings(
         CACHES=caches,
         PAGE_CACHE=True,
-        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+        SESSION_ENGINE="portal.accounts.sessions",
     ):
         assert pagecache.table_changes().ready.wait(10), "the LISTEN connection never came up"
         yield
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Every round trip this process makes to Redis (a pipeline is one), counted as it goes
+    through redis-py to the real server."""
+    sent = []
+    real = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        sent.append(command)
+        return real(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
 
 
 @pytest.fixture

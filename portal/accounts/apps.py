@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_delete, post_save
 
         from communities.models import Region
@@ -18,6 +19,8 @@ class AccountsConfig(AppConfig):
         post_delete.connect(scope.on_assignment_changed, sender=RoleAssignment)
         post_save.connect(signed_in.on_user_changed, sender=User)
         post_delete.connect(signed_in.on_user_changed, sender=User)
+        user_logged_in.connect(signed_in.on_signed_in)
+        user_logged_out.connect(signed_in.on_signed_out)
         post_save.connect(scope.on_region_changed, sender=Region)
         post_delete.connect(scope.on_region_changed, sender=Region)
 

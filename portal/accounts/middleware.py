@@ -14,7 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
-from portal.accounts.signed_in import user_for
+from portal.accounts.signed_in import remember, totp_key, user_for
 
 
 class UserLanguageMiddleware:
@@ -74,16 +74,14 @@ class RequireTwoFactorMiddleware:
         return not has_authenticator_app(user)
 
 
-def _totp_key(user_id: object) -> str:
-    return f"accounts:totp:{user_id}"
-
-
 def has_authenticator_app(user: User) -> bool:
     """Whether `user` has set up an authenticator app. Once they have, the answer is kept in
     the cache (so staff pages do not ask the database every request) until an authenticator
     of theirs is saved or deleted."""
-    key = _totp_key(user.pk)
-    if cache.get(key):
+    key = totp_key(user.pk)
+    # What the request fetched with the user (portal.accounts.signed_in), if it did.
+    prefetch = getattr(user, "cache_prefetch", None)
+    if prefetch.get(key) if prefetch is not None else cache.get(key):
         return True
     found = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     if found:
@@ -92,7 +90,7 @@ def has_authenticator_app(user: User) -> bool:
 
 
 def on_authenticator_changed(sender: type, instance: Authenticator, **kwargs: object) -> None:
-    key = _totp_key(instance.user_id)
+    key = totp_key(instance.user_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -103,3 +101,7 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: user_for(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        remember(request, response)
+        return response

@@ -25,8 +25,9 @@ CACHES = {
     }
 }
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
-# Sessions are read from Redis (written through to the database): no query per request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from Redis (written through to the database): no query per request, and
+# read in the same round trip as the signed-in user (portal.accounts.sessions).
+SESSION_ENGINE = "portal.accounts.sessions"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 

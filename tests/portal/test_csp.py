@@ -157,7 +157,8 @@ def test_production_home_page_has_the_csp_and_every_cookie_is_secure():
         assert response["csp"] and "script-src 'self'" in response["csp"], response
         assert response["permissions"], response
     names = {c["name"] for c in walk["cookies"]}
-    assert {"csrftoken", "django_language", "elder_mode", "sessionid", "messages"} <= names, names
+    expected = {"csrftoken", "django_language", "elder_mode", "sessionid", "messages", "portal_uid"}
+    assert expected <= names, names
     insecure = [c for c in walk["cookies"] if not c["secure"]]
     assert not insecure, insecure
 

@@ -150,27 +150,12 @@ def test_a_booking_moves_its_tables_on_before_the_response_leaves(client, parent
     assert "向阳托育站" in page.content.decode()
 
 
-@pytest.fixture
-def round_trips(monkeypatch):
-    """Every round trip this process makes to Redis (a pipeline is one), counted as it goes
-    through redis-py to the real server."""
-    sent = []
-    real = redis.connection.AbstractConnection.send_packed_command
-
-    def counted(self, command, check_health=True):
-        sent.append(command)
-        return real(self, command, check_health)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
-    return sent
-
-
 def test_a_booking_refreshes_the_unread_count_and_queues_mail_in_its_last_round_trip(
     client, parent, monkeypatch, round_trips
 ):
     """The guardian's unread count is forgotten, the "run queued" mark set and a mail run
     queued in the same Redis round trip that moves the written tables on: the request makes
-    three (the session, the user with their roles and count, that one)."""
+    two (the session with the user, their roles and count; that one)."""
     child, _kept = parent_with_kept_page(client, parent)
     session = SessionFactory()
     monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, tables: None)
@@ -183,7 +168,7 @@ def test_a_booking_refreshes_the_unread_count_and_queues_mail_in_its_last_round_
             reverse("childcare:booking_create", args=[session.pk]), {"child": child.pk}
         )
     assert response.status_code == 302 and response.url == PARENT_PAGE
-    assert len(round_trips) == 3
+    assert len(round_trips) == 2
     assert cache.get(unread.key(parent.pk)) is None
     assert cache.get(DELIVERY_QUEUED_KEY) == 1
     queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)

@@ -1,10 +1,13 @@
 """What every page reads about the signed-in user comes from the cache, and a change to it
 shows on the very next page: roles, the unread count, the account itself."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
 from portal.accounts.models import Role, RoleAssignment
+from portal.accounts.signed_in import HINT_COOKIE
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create, notifications_mark_all_read
 from tests.factories import RegionFactory, UserFactory, assign
@@ -86,3 +89,72 @@ def test_a_new_password_signs_other_sessions_out(client):
     user.set_password("another-password-2024")
     user.save()
     assert client.get(reverse("notifications:inbox")).status_code == 302
+
+
+# --- the session and the user in one round trip (portal.accounts.sessions, signed_in) ---------
+
+
+@pytest.fixture
+def redis_sessions():
+    """As deployed: the Redis cache, and sessions read from it by the portal's engine."""
+    from django.test import override_settings
+
+    caches = {
+        "default": {
+            "BACKEND": "portal.pagecache.PortalRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"signed-in-test-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(CACHES=caches, SESSION_ENGINE="portal.accounts.sessions"):
+        yield
+
+
+def _mgets(round_trips):
+    return [command for command in round_trips if b"MGET" in b"".join(command)]
+
+
+def test_the_session_and_the_user_come_in_one_round_trip(client, redis_sessions, round_trips):
+    user = UserFactory(name="王奶奶")
+    client.force_login(user)
+    first = client.get(PAGE)
+    # The browser did not know who it was signed in as: now it does.
+    assert first.cookies[HINT_COOKIE].value == str(user.pk)
+    assert first.cookies[HINT_COOKIE]["httponly"]
+    round_trips.clear()
+    page = client.get(PAGE)
+    assert "王奶奶" in page.content.decode()
+    assert HINT_COOKIE not in page.cookies  # unchanged, not sent again
+    reads = [b"".join(command) for command in round_trips]
+    assert len(reads) == 1, reads
+    assert b"sessions.cached_db" in reads[0] and f"accounts:user:{user.pk}".encode() in reads[0]
+
+
+def test_a_wrong_hint_is_only_a_hint(client, redis_sessions, round_trips):
+    """A cookie naming another user changes nothing: the session says who is signed in, and
+    the cookie is put right."""
+    user, other = UserFactory(name="王奶奶"), UserFactory(name="李爷爷")
+    client.force_login(user)
+    client.get(PAGE)
+    client.cookies[HINT_COOKIE] = str(other.pk)
+    round_trips.clear()
+    page = client.get(PAGE)
+    text = page.content.decode()
+    assert "王奶奶" in text and "李爷爷" not in text
+    assert page.cookies[HINT_COOKIE].value == str(user.pk)
+    assert len(_mgets(round_trips)) == 2  # the hinted user's entries, then the right ones
+
+
+def test_signing_out_clears_the_hint_and_a_stale_hint_signs_nobody_in(client, redis_sessions):
+    user = UserFactory()
+    client.force_login(user)
+    client.get(PAGE)
+    assert client.cookies[HINT_COOKIE].value == str(user.pk)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert response.cookies[HINT_COOKIE]["max-age"] == 0
+    # A hint without a session (a browser that kept the cookie) is not a sign-in.
+    client.cookies[HINT_COOKIE] = str(user.pk)
+    page = client.get(reverse("notifications:inbox"))
+    assert page.status_code == 302 and "/accounts/" in page.url
+    assert page.cookies[HINT_COOKIE]["max-age"] == 0
