@@ -1,7 +1,7 @@
 """Tests run against PostgreSQL, as production does."""
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import env
+from portal.settings.base import POSTGRESQL_ENGINE, env
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/portal"),
@@ -11,6 +11,8 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_
 # real-worker tests set the age to keep the worker's connection between tasks, as deployed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The real-worker test starts a worker with a file backend and eager mode off.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
