@@ -16,13 +16,15 @@ class SessionStore(cached_db.SessionStore):
         """The cache entries `keys` (those found), read in one round trip with this session
         when it is not loaded yet. A session missing from the cache is loaded later as
         Django loads it (from the database, then cached again)."""
-        if (
-            self.session_key is None
-            or hasattr(self, "_session_cache")
-            or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS
-        ):
+        if self.session_key is None:
+            return {}  # no session, nobody signed in
+        if hasattr(self, "_session_cache") or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:
             return cache.get_many(keys)
-        found = cache.get_many([self.cache_key, *keys])
+        try:
+            found = cache.get_many([self.cache_key, *keys])
+        except Exception:
+            # As cached_db.load does: the session is read from the database instead.
+            return cache.get_many(keys)
         data = found.pop(self.cache_key, None)
         if data is not None:
             self._session_cache = data

@@ -69,7 +69,7 @@ def user_for(request: HttpRequest) -> object:
     session = request.session
     hint = request.COOKIES.get(HINT_COOKIE, "")
     found = None
-    if hint.isdigit() and hasattr(session, "load_with"):
+    if hint.isascii() and hint.isdigit() and len(hint) <= 20 and hasattr(session, "load_with"):
         # The session and the hinted user's entries in one round trip.
         found = session.load_with(_keys(hint))
     user_id = session.get(SESSION_KEY)

@@ -7,9 +7,9 @@ import time
 
 import psycopg
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 
-from portal.db.postgresql.base import DatabaseWrapper
+from portal.db.postgresql.base import QUIET_SECONDS, DatabaseWrapper
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,11 +52,18 @@ def test_a_sound_connection_is_kept_without_a_query_and_an_ended_one_replaced(
         return usable
 
     monkeypatch.setattr(DatabaseWrapper, "is_usable", counted)
+    assert isinstance(connections["default"], DatabaseWrapper)  # the portal's backend
     first = backend_pid()
 
     close_old_connections()  # what Django does as each request starts
     assert backend_pid() == first
     assert checks == []
+
+    # Idle for longer than a few seconds: Django's own check, which finds it sound.
+    connection._looked_at -= QUIET_SECONDS + 1
+    close_old_connections()
+    assert backend_pid() == first
+    assert checks == [True]
 
     with psycopg.connect(
         **{k: v for k, v in connection.get_connection_params().items() if k != "context"},
@@ -67,4 +74,4 @@ def test_a_sound_connection_is_kept_without_a_query_and_an_ended_one_replaced(
 
     close_old_connections()
     assert backend_pid() != first
-    assert checks == [False]  # checked because it had something to read; found dead
+    assert checks == [True, False]  # checked because it had something to read; found dead

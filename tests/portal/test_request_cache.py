@@ -10,7 +10,7 @@ from portal.accounts.models import Role, RoleAssignment
 from portal.accounts.signed_in import HINT_COOKIE
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_create, notifications_mark_all_read
-from tests.factories import RegionFactory, UserFactory, assign
+from tests.factories import TEST_PASSWORD, RegionFactory, UserFactory, assign
 
 pytestmark = pytest.mark.django_db
 PAGE = "/notifications/"  # any page with the portal's header
@@ -97,17 +97,24 @@ def test_a_new_password_signs_other_sessions_out(client):
 @pytest.fixture
 def redis_sessions():
     """As deployed: the Redis cache, and sessions read from it by the portal's engine."""
+    import redis
     from django.test import override_settings
 
+    prefix = f"signed-in-test-{uuid.uuid4().hex}"
+    location = "redis://127.0.0.1:6379/14"
     caches = {
         "default": {
             "BACKEND": "portal.pagecache.PortalRedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/14",
-            "KEY_PREFIX": f"signed-in-test-{uuid.uuid4().hex}",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
         }
     }
     with override_settings(CACHES=caches, SESSION_ENGINE="portal.accounts.sessions"):
         yield
+    server = redis.Redis.from_url(location)
+    stale = list(server.scan_iter(f"{prefix}:*"))
+    if stale:
+        server.delete(*stale)
 
 
 def _mgets(round_trips):
@@ -130,10 +137,25 @@ def test_the_session_and_the_user_come_in_one_round_trip(client, redis_sessions,
     assert b"sessions.cached_db" in reads[0] and f"accounts:user:{user.pk}".encode() in reads[0]
 
 
+def test_signing_in_gives_the_browser_the_hint(client, redis_sessions):
+    user = UserFactory(phone="+8613900000091")
+    response = client.post(
+        reverse("account_login"), {"login": "13900000091", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.cookies[HINT_COOKIE].value == str(user.pk)
+
+
 def test_a_wrong_hint_is_only_a_hint(client, redis_sessions, round_trips):
     """A cookie naming another user changes nothing: the session says who is signed in, and
-    the cookie is put right."""
+    the cookie is put right. The other user's entries are in the cache and are not used."""
+    from django.test import Client
+
     user, other = UserFactory(name="王奶奶"), UserFactory(name="李爷爷")
+    notification_create(recipient=other, text="for the other one")
+    other_browser = Client()
+    other_browser.force_login(other)
+    assert 'data-testid="unread-count">1<' in other_browser.get(PAGE).content.decode()
     client.force_login(user)
     client.get(PAGE)
     client.cookies[HINT_COOKIE] = str(other.pk)
@@ -141,6 +163,7 @@ def test_a_wrong_hint_is_only_a_hint(client, redis_sessions, round_trips):
     page = client.get(PAGE)
     text = page.content.decode()
     assert "王奶奶" in text and "李爷爷" not in text
+    assert 'data-testid="unread-count"' not in text
     assert page.cookies[HINT_COOKIE].value == str(user.pk)
     assert len(_mgets(round_trips)) == 2  # the hinted user's entries, then the right ones
 

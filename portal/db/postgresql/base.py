@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend with a connection check that costs no round trip when the
+"""Django's PostgreSQL backend with a connection check that costs no round trip while the
 connection is evidently sound (settings: ENGINE "portal.db.postgresql").
 
 With CONN_HEALTH_CHECKS, Django checks a kept connection before each request's first query by
@@ -6,38 +6,55 @@ sending SELECT 1 and waiting for the answer: one more round trip for every reque
 the database, which on a busy machine costs about as much as a query. A connection the server
 has ended (a restart, pg_terminate_backend, an idle timeout) has the server's goodbye, or the
 end of the stream, waiting to be read on its socket; a sound idle connection has nothing. So
-the socket is looked at first (without waiting), and only a connection with something to read,
-or one psycopg already knows to be closed or broken, gets Django's own check: replaced if it
-fails, kept if not.
+a connection used within the last QUIET_SECONDS is checked by looking at its socket, without
+waiting; Django's own check runs when something waits to be read there, when psycopg already
+knows the connection closed or broken, and for a connection that was idle longer.
+
+What the socket cannot show is a server that vanished without a word (a host crash, a network
+cut) in the last few seconds: then the request's first query fails, as it would without
+health checks, and Django replaces the connection for the next request.
 """
 
 from __future__ import annotations
 
 import select
+import time
 
 from django.db.backends.postgresql import base
 
+QUIET_SECONDS = 5.0
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    _looked_at = 0.0  # when the connection was opened or last checked (time.monotonic())
+
+    def connect(self) -> None:
+        super().connect()
+        self._looked_at = time.monotonic()
+
     def close_if_health_check_failed(self) -> None:
         if (
             self.connection is not None
             and self.health_check_enabled
             and not self.health_check_done
             and not self.pool
-            and self._quiet()
         ):
-            self.health_check_done = True
-            return
+            now = time.monotonic()
+            recent = now - self._looked_at < QUIET_SECONDS
+            self._looked_at = now
+            if recent and self._quiet():
+                self.health_check_done = True
+                return
         super().close_if_health_check_failed()
 
     def _quiet(self) -> bool:
         """Nothing is waiting to be read: the server has not ended this connection."""
         connection = self.connection
-        if connection.closed or connection.broken:
-            return False
         try:
-            readable, _writable, _failed = select.select([connection.fileno()], [], [], 0)
-        except (OSError, ValueError):
+            if connection.closed or connection.broken:
+                return False
+            poller = select.poll()
+            poller.register(connection.fileno(), select.POLLIN)
+            return not poller.poll(0)
+        except (OSError, ValueError, base.Database.Error):
             return False
-        return not readable
