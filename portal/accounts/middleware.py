@@ -14,7 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
-from portal.accounts.signed_in import remember, totp_key, user_for
+from portal.accounts.signed_in import prefetched, remember, totp_key, user_for
 
 
 class UserLanguageMiddleware:
@@ -79,9 +79,7 @@ def has_authenticator_app(user: User) -> bool:
     the cache (so staff pages do not ask the database every request) until an authenticator
     of theirs is saved or deleted."""
     key = totp_key(user.pk)
-    # What the request fetched with the user (portal.accounts.signed_in), if it did.
-    prefetch = getattr(user, "cache_prefetch", None)
-    if prefetch.get(key) if prefetch is not None else cache.get(key):
+    if prefetched(user, key):
         return True
     found = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     if found:

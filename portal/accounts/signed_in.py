@@ -96,6 +96,13 @@ def user_for(request: HttpRequest) -> object:
     return user
 
 
+def prefetched(user: object, key: str) -> object:
+    """The cache entry `key` as read with the user in user_for's round trip, or read now if
+    the user did not come from there."""
+    prefetch = getattr(user, "cache_prefetch", None)
+    return prefetch.get(key) if prefetch is not None else cache.get(key)
+
+
 def on_signed_in(sender: type, request: HttpRequest, user: object, **kwargs: object) -> None:
     if request is not None:
         request.signed_in_id = str(user.pk)

@@ -29,9 +29,7 @@ def key(user_id: object) -> str:
 
 def unread_count(user: User) -> int:
     key_ = key(user.pk)
-    # What the request fetched with the user (portal.accounts.signed_in), if it did.
-    prefetch = getattr(user, "cache_prefetch", None)
-    count = prefetch.get(key_) if prefetch is not None else cache.get(key_)
+    count = signed_in.prefetched(user, key_)
     if count is None:
         count = user.notifications.filter(read_at__isnull=True).count()
         cache.set(key_, count, TIMEOUT)

@@ -181,3 +181,25 @@ def test_signing_out_clears_the_hint_and_a_stale_hint_signs_nobody_in(client, re
     page = client.get(reverse("notifications:inbox"))
     assert page.status_code == 302 and "/accounts/" in page.url
     assert page.cookies[HINT_COOKIE]["max-age"] == 0
+
+
+def test_a_staff_page_reads_the_authenticator_mark_in_the_same_round_trip(
+    client, community_staff, redis_sessions, round_trips, settings
+):
+    """Staff who must use a second factor: whether they have an authenticator app comes with
+    the session and the user, not in a round trip of its own."""
+    from allauth.mfa.models import Authenticator
+
+    from portal.accounts.signed_in import totp_key
+
+    settings.PORTAL_REQUIRE_TOTP = True
+    Authenticator.objects.create(
+        user=community_staff, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    client.force_login(community_staff)
+    assert client.get(PAGE).status_code == 200  # the mark is cached from here on
+    round_trips.clear()
+    assert client.get(PAGE).status_code == 200  # not sent to set up an authenticator
+    reads = [b"".join(command) for command in round_trips]
+    assert len(reads) == 1, reads
+    assert totp_key(community_staff.pk).encode() in reads[0]
