@@ -8,6 +8,7 @@ only the children they are listed as a guardian of (`Guardian.user`).
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
@@ -543,6 +544,25 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(date__gte=timezone.localdate())
 
 
+_KIND_LABELS = dict(SessionKind.choices)
+
+
+class SessionLabel(NamedTuple):
+    """How pages and notifications name a session, written in the active language when it is
+    turned into text: "station · date start · kind". Session.__str__ uses it; booking_create
+    builds it from the facts it read, without loading the Session."""
+
+    station: str
+    date: datetime.date
+    starts_at: datetime.time
+    kind: str
+
+    def __str__(self) -> str:
+        day = date_format(self.date, "DATE_FORMAT")
+        kind = _KIND_LABELS.get(self.kind, self.kind)
+        return f"{self.station} · {day} {self.starts_at:%H:%M} · {kind}"
+
+
 class Session(models.Model):
     Kind = SessionKind
 
@@ -579,9 +599,7 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Shown in pages and notifications: the date as the active language writes it.
-        day = date_format(self.date, "DATE_FORMAT")
-        return f"{self.station} · {day} {self.starts_at:%H:%M} · {self.get_kind_display()}"
+        return str(SessionLabel(str(self.station), self.date, self.starts_at, self.kind))
 
     def get_absolute_url(self) -> str:
         return reverse("childcare:station_detail", args=[self.station_id])

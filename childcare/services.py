@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -33,6 +32,7 @@ from childcare.models import (
     NapRecord,
     ProgressNote,
     Session,
+    SessionLabel,
     Station,
     TimetableSlot,
 )
@@ -50,7 +50,7 @@ from portal.notifications.models import Notification
 from portal.notifications.services import (
     notification_create,
     notifications_written,
-    render_each_for,
+    render_each_in,
 )
 
 
@@ -83,13 +83,14 @@ def guardian_add(*, child: Child, name: str, relation: str, phone: str = "", by:
 
 
 # The facts booking_create decides on are read in one round trip before any lock, by the
-# database function childcare_booking_facts (childcare/migrations/0010_booking_facts_function,
+# database function childcare_booking_facts (childcare/migrations/0011_booking_facts_lean,
 # which says what each column is): the session (only of a station in the public finder), the
-# child, whether `by` is a guardian, consent, the household's verification, an overlapping
-# booking and the guardians to notify. In SQL because booking is the portal's busiest write
-# (a town books the week's sessions the hour they open): the same checks as nine ORM queries
-# cost about 8 ms of Python per booking; in a function because PostgreSQL then keeps the
-# query's plan instead of planning it for every booking.
+# child, whether `by` is a guardian, consent, the household's verification and the guardians
+# to notify. In SQL because booking is the portal's busiest write (a town books the week's
+# sessions the hour they open): the same checks as nine ORM queries cost about 8 ms of Python
+# per booking; in a function because PostgreSQL then keeps the query's plan instead of
+# planning it for every booking. An existing or overlapping booking of the child is not read
+# beforehand: the database refuses it on insert (see booking_create).
 
 
 class _BookingFacts(NamedTuple):
@@ -98,7 +99,6 @@ class _BookingFacts(NamedTuple):
 
     day: datetime.date
     starts_at: datetime.time
-    ends_at: datetime.time
     kind: str
     station_id: int
     station_name: str
@@ -110,21 +110,44 @@ class _BookingFacts(NamedTuple):
     refusal: str | None
     is_guardian: bool
     consented: bool
-    booked_session: int | None
-    guardians: list[list]  # [user id, language] of each guardian with an account
+    guardian_ids: list[int]  # each guardian with an account, to notify
+    guardian_languages: list[str]  # and their languages, in the same order
 
 
 def _booking_facts(session_id: int, child_id: int, by: User) -> _BookingFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM childcare_booking_facts(%s, %s, %s, %s)",
-            [session_id, child_id, by.pk, settings.TIME_ZONE],
+            "SELECT * FROM childcare_booking_facts(%s, %s, %s)", [session_id, child_id, by.pk]
         )
         row = cursor.fetchone()
     return _BookingFacts(*row) if row else None
 
 
-def _overlap_error(child: str, other: Session) -> ValidationError:
+def _refused_by_database(
+    exc: IntegrityError, session_id: int, child_id: int, child: str
+) -> ValidationError:
+    """The message for a booking the insert refused: the child already holds a live booking
+    of this session (unique index) or of another at an overlapping time (exclusion
+    constraint). The booking in the way is looked up now, only for the message."""
+    if _constraint_of(exc) not in (
+        "childcare_booking_one_live_per_child",
+        "childcare_booking_no_overlap_per_child",
+    ):
+        raise exc
+    this = Session.objects.select_related("station").get(pk=session_id)
+    ends = timezone.make_aware(datetime.datetime.combine(this.date, this.ends_at))
+    clashes = list(
+        Booking.objects.filter(child_id=child_id, period__overlap=(this.starts(), ends))
+        .exclude(status=Booking.Status.CANCELLED)
+        .select_related("session__station")
+        .order_by("pk")
+    )
+    if any(b.session_id == session_id for b in clashes):
+        return ValidationError(
+            _("%(child)s is already booked for this session.") % {"child": child}
+        )
+    # No booking left in the way (cancelled since the insert was refused): this session named.
+    other = clashes[0].session if clashes else this
     return ValidationError(
         _(
             "%(child)s is already booked at that time (%(session)s). A child can only be in "
@@ -132,10 +155,6 @@ def _overlap_error(child: str, other: Session) -> ValidationError:
         )
         % {"child": child, "session": other}
     )
-
-
-def _booked_session(session_id: int) -> Session:
-    return Session.objects.select_related("station").get(pk=session_id)
 
 
 def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
@@ -146,17 +165,18 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     It takes ids, not the Session and Child, because it reads everything it decides on
     itself, in one round trip (childcare_booking_facts): loading both first only to hand them over
     would cost the booking form two more queries. Everything that needs no lock is checked
-    and prepared from those facts: guardian, consent, household, start, age, an existing or
-    overlapping booking, the guardians' notification texts for either outcome. Then one
-    call of the database function childcare_book (childcare/migrations/0009_booking_function)
-    does the locked part as a single statement: it locks the session row (SELECT ... FOR
-    UPDATE), which closes the race where two parents both read "1 place left" and both
-    confirm; moves the counter while places remain; inserts the booking, confirmed exactly
-    when it did; and inserts the guardians' notifications for that outcome, delivered after
-    commit. The lock is held only while PostgreSQL runs the function, not across round trips
-    from Python. The CheckConstraint `booked <= capacity` is the backstop should any code
-    path skip the lock, and the unique index on live bookings refuses a double booking that
-    raced past the first check.
+    and prepared from those facts: guardian, consent, household, start, age, the guardians'
+    notification texts for either outcome. Then one call of the database function
+    childcare_book (childcare/migrations/0009_booking_function) does the locked part as a
+    single statement: it locks the session row (SELECT ... FOR UPDATE), which closes the race
+    where two parents both read "1 place left" and both confirm; moves the counter while
+    places remain; inserts the booking, confirmed exactly when it did; and inserts the
+    guardians' notifications for that outcome, delivered after commit. The lock is held only
+    while PostgreSQL runs the function, not across round trips from Python. The database
+    refuses a second live booking of the child for this session (unique index) or for one
+    at an overlapping time (exclusion constraint): the whole statement is undone, counter
+    included, and the parent is told which booking is in the way. The CheckConstraint
+    `booked <= capacity` is the backstop should any code path skip the lock.
     """
     facts = _booking_facts(session_id, child_id, by)
     if facts is None:
@@ -167,32 +187,21 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     if not facts.consented:
         raise consent_needed(child)
     require_verified_status(child, facts.household, facts.refusal)
-    # The session as the messages name it, from the facts just read.
-    session = Session(
-        pk=session_id,
-        station=Station(pk=facts.station_id, name=facts.station_name),
-        kind=facts.kind,
-        date=facts.day,
-        starts_at=facts.starts_at,
-        ends_at=facts.ends_at,
-    )
-    if session.starts() <= timezone.now():
+    if timezone.make_aware(datetime.datetime.combine(facts.day, facts.starts_at)) <= (
+        timezone.now()
+    ):
         raise ValidationError(_("This session has already started; it can no longer be booked."))
-    already = _("%(child)s is already booked for this session.") % {"child": child}
-    if facts.booked_session == session_id:
-        raise ValidationError(already)
     if not facts.age_min <= months_between(facts.born, facts.day) < facts.age_max:
         raise ValidationError(_("This station does not take children of this age."))
-    if facts.booked_session is not None:
-        raise _overlap_error(child, _booked_session(facts.booked_session))
+    # The session as the messages name it, from the facts just read.
+    session = SessionLabel(facts.station_name, facts.day, facts.starts_at, facts.kind)
     params = {"child": child, "session": session}
-    guardians = [User(pk=user_id, language=language) for user_id, language in facts.guardians]
     # Both outcomes' texts, rendered before the lock; the function stores the one that happened.
     texts = [
         _("Booking confirmed: %(child)s, %(session)s."),
         _("The session is full: %(child)s is on the waiting list for %(session)s."),
     ]
-    rendered = [render_each_for(user, texts, params) for user in guardians]
+    rendered = [render_each_in(language, texts, params) for language in facts.guardian_languages]
     now = timezone.now()
     # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
     # its own the call is one statement, committed as it returns.
@@ -206,7 +215,7 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
                     child_id,
                     by.pk,
                     now,
-                    [user.pk for user in guardians],
+                    facts.guardian_ids,
                     [confirmed for confirmed, _waitlisted in rendered],
                     [waitlisted for _confirmed, waitlisted in rendered],
                     Notification.Kind.BOOKING,
@@ -215,25 +224,18 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
             )
             row = cursor.fetchone()
     except IntegrityError as exc:
-        if _constraint_of(exc) == "childcare_booking_one_live_per_child":
-            raise ValidationError(already) from exc
-        if _constraint_of(exc) == "childcare_booking_no_overlap_per_child":
-            # A concurrent booking of the same child for an overlapping session (of another
-            # station, so not serialised by this session's lock) won.
-            clash = _booking_facts(session_id, child_id, by).booked_session
-            raise _overlap_error(child, _booked_session(clash) if clash else session) from exc
-        raise
+        raise _refused_by_database(exc, session_id, child_id, child) from exc
     if row is None:  # deleted since the facts were read
         raise Session.DoesNotExist(f"No session {session_id}")
     booking_id, status = row
     pagecache.wrote("childcare_session", "childcare_booking", "notifications_notification")
-    notifications_written(recipient_ids=[user.pk for user in guardians])
+    notifications_written(recipient_ids=facts.guardian_ids)
     return Booking(
         pk=booking_id,
         session_id=session_id,
         child_id=child_id,
         status=status,
-        booked_by=by,
+        booked_by_id=by.pk,
         created=now,
     )
 

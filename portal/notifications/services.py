@@ -38,7 +38,15 @@ def render_each_for(
 ) -> list[str]:
     """Each of `texts` % `params` in the recipient's language (see render_for), the
     parameters written out once for all of them."""
-    with translation.override(recipient.language or "zh-hans"):
+    return render_each_in(recipient.language, texts, params)
+
+
+def render_each_in(
+    language: str, texts: Iterable[str | Promise], params: Mapping[str, object] | None = None
+) -> list[str]:
+    """render_each_for for a recipient known only by their language (a hot path that read
+    the recipients' ids and languages in SQL)."""
+    with translation.override(language or "zh-hans"):
         values = {key: localized(value) for key, value in (params or {}).items()}
         return [str(text) % values if params else str(text) for text in texts]
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from childcare.models import Booking, Session, Station, StationStatus
+from childcare.models import Booking, Guardian, Session, Station, StationStatus
 from childcare.services import booking_cancel, booking_create
 from communities.models import Household
 from portal.notifications.models import Notification
@@ -116,7 +116,7 @@ def test_booking_past_session_is_refused(parent, child, station):
 @pytest.mark.django_db
 def test_double_booking_the_same_child_is_refused(parent, child, session):
     booking_create(session_id=session.pk, child_id=child.pk, by=parent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="already booked for this session"):
         booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     session.refresh_from_db()
     assert session.booked == 1
@@ -293,3 +293,22 @@ def test_the_booking_function_stores_each_guardians_text_for_the_outcome(parent,
     )
     session.refresh_from_db()
     assert session.booked == 1
+
+
+@pytest.mark.django_db
+def test_each_guardian_is_told_in_their_own_language(parent, child, session):
+    """The guardians come from the booking's one read of facts, with their languages: each
+    notification names the child and the session as that guardian's language writes them."""
+    parent.language = "zh-hans"
+    parent.save(update_fields=["language"])
+    grandma = UserFactory(language="en")
+    Guardian.objects.create(child=child, user=grandma, name="Grandma", relation="parent")
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    session = Session.objects.select_related("station").get(pk=session.pk)
+    with translation.override("zh-hans"):
+        chinese = f"预订成功：{child}，{session}。"
+    with translation.override("en"):
+        english = f"Booking confirmed: {child}, {session}."
+    assert chinese != english
+    texts = dict(Notification.objects.values_list("recipient_id", "text"))
+    assert texts == {parent.pk: chinese, grandma.pk: english}

@@ -30,6 +30,8 @@ def test_overlapping_second_booking_is_refused_with_a_message(parent, child, ses
     with pytest.raises(ValidationError) as refused:
         booking_create(session_id=afternoon.pk, child_id=child.pk, by=parent)
     assert "one session at a time" in str(refused.value)
+    # The booking in the way is named, so the parent knows what to cancel.
+    assert str(session) in str(refused.value)
     assert Booking.objects.filter(child=child).count() == 1
     afternoon.refresh_from_db()
     assert afternoon.booked == 0
@@ -39,8 +41,11 @@ def test_overlapping_second_booking_is_refused_with_a_message(parent, child, ses
 def test_overlap_across_stations_is_refused_too(parent, child, session, community):
     booking_create(session_id=session.pk, child_id=child.pk, by=parent)
     elsewhere = _half_day(StationFactory(community=community), session, starts=(16, 0))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="one session at a time") as refused:
         booking_create(session_id=elsewhere.pk, child_id=child.pk, by=parent)
+    assert str(session) in str(refused.value)
+    elsewhere.refresh_from_db()
+    assert elsewhere.booked == 0
 
 
 @pytest.mark.django_db
