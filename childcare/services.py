@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -82,25 +83,25 @@ def guardian_add(*, child: Child, name: str, relation: str, phone: str = "", by:
 # --- booking ---------------------------------------------------------------------------------
 
 
-# The facts booking_create decides on are read in one round trip before any lock, by the
-# database function childcare_booking_facts (childcare/migrations/0011_booking_facts_lean,
-# which says what each column is): the session (only of a station in the public finder), the
-# child, whether `by` is a guardian, consent, the household's verification and the guardians
-# to notify. In SQL because booking is the portal's busiest write (a town books the week's
+# A booking is one call of the database function childcare_book
+# (childcare/migrations/0012_book_in_one_call, which says what it does and what each column
+# is): it reads the facts the rules decide on, books only when the rules hold, and otherwise
+# returns those facts so that _explain_refusal can say, in the parent's language, which rule
+# refused. In SQL because booking is the portal's busiest write (a town books the week's
 # sessions the hour they open): the same checks as nine ORM queries cost about 8 ms of Python
-# per booking; in a function because PostgreSQL then keeps the query's plan instead of
-# planning it for every booking. An existing or overlapping booking of the child is not read
-# beforehand: the database refuses it on insert (see booking_create).
+# per booking, and reading the facts in a round trip of their own cost another.
 
 
-class _BookingFacts(NamedTuple):
-    """A row of childcare_booking_facts, column by column (the child's columns None if there
-    is no such child)."""
+class _Outcome(NamedTuple):
+    """A row of childcare_book, column by column: the booking (None when nothing was
+    written), then the facts it decided on (the child's columns None if there is no such
+    child)."""
 
+    booking_id: int | None
+    status: str | None
     day: datetime.date
     starts_at: datetime.time
     kind: str
-    station_id: int
     station_name: str
     age_min: int
     age_max: int
@@ -110,30 +111,110 @@ class _BookingFacts(NamedTuple):
     refusal: str | None
     is_guardian: bool
     consented: bool
-    guardian_ids: list[int]  # each guardian with an account, to notify
-    guardian_languages: list[str]  # and their languages, in the same order
+    guardian_ids: list[int]  # each guardian with an account, told of the outcome
 
 
-def _booking_facts(session_id: int, child_id: int, by: User) -> _BookingFacts | None:
-    with connection.cursor() as cursor:
+class _Texts(NamedTuple):
+    """A session's notification texts for both outcomes in every language of the portal
+    (settings.LANGUAGES, the default first), with _CHILD_MARK where the child's name goes,
+    and the session's name they were rendered with: childcare_book books only while the
+    session is still named so."""
+
+    label: SessionLabel
+    languages: list[str]
+    confirmed: list[str]
+    waitlisted: list[str]
+
+
+# Stands for the child's name in _Texts; childcare_book puts the name in its place. A control
+# character, which no station's or session's name holds.
+_CHILD_MARK = "\x1a"
+_BOOKING_TEXTS = (
+    _("Booking confirmed: %(child)s, %(session)s."),
+    _("The session is full: %(child)s is on the waiting list for %(session)s."),
+)
+# Each process keeps the texts of the sessions it booked lately: one rendering per session
+# and language instead of one per booking.
+_texts_of_session: dict[int, _Texts] = {}
+_TEXTS_KEPT = 2000
+
+
+def _texts_for(session_id: int, facts: _Outcome) -> _Texts:
+    label = SessionLabel(facts.station_name, facts.day, facts.starts_at, facts.kind)
+    languages = [settings.LANGUAGE_CODE] + [
+        code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+    ]
+    params = {"child": _CHILD_MARK, "session": label}
+    rendered = [render_each_in(language, _BOOKING_TEXTS, params) for language in languages]
+    texts = _Texts(
+        label,
+        languages,
+        [confirmed for confirmed, _waitlisted in rendered],
+        [waitlisted for _confirmed, waitlisted in rendered],
+    )
+    if len(_texts_of_session) >= _TEXTS_KEPT:
+        _texts_of_session.clear()
+    _texts_of_session[session_id] = texts
+    return texts
+
+
+def _book(
+    session_id: int, child_id: int, by: User, texts: _Texts | None, now: datetime.datetime
+) -> _Outcome | None:
+    """One call of childcare_book; None when there is no such public session."""
+    label = texts.label if texts else SessionLabel(None, None, None, None)
+    # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
+    # its own the call is one statement, committed as it returns.
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM childcare_booking_facts(%s, %s, %s)", [session_id, child_id, by.pk]
+            "SELECT * FROM childcare_book(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "%s, %s)",
+            [
+                session_id,
+                child_id,
+                by.pk,
+                now,
+                settings.TIME_ZONE,
+                *label,
+                texts.languages if texts else None,
+                texts.confirmed if texts else None,
+                texts.waitlisted if texts else None,
+                _CHILD_MARK,
+                Notification.Kind.BOOKING,
+                reverse("childcare:child_detail", args=[child_id]),
+            ],
         )
         row = cursor.fetchone()
-    return _BookingFacts(*row) if row else None
+    return _Outcome(*row) if row else None
 
 
-def _refused_by_database(
-    exc: IntegrityError, session_id: int, child_id: int, child: str
-) -> ValidationError:
+def _explain_refusal(facts: _Outcome, now: datetime.datetime) -> None:
+    """Raise the message for the booking rule the facts break, checked in the order a parent
+    would want to hear them; return if they break none (childcare_book checks the same)."""
+    child = facts.child
+    if not facts.is_guardian:
+        raise ValidationError(_("You can only book for your own children."))
+    if not facts.consented:
+        raise consent_needed(child)
+    require_verified_status(child, facts.household, facts.refusal)
+    if timezone.make_aware(datetime.datetime.combine(facts.day, facts.starts_at)) <= now:
+        raise ValidationError(_("This session has already started; it can no longer be booked."))
+    if not facts.age_min <= months_between(facts.born, facts.day) < facts.age_max:
+        raise ValidationError(_("This station does not take children of this age."))
+
+
+def _refused_by_database(exc: IntegrityError, session_id: int, child_id: int) -> ValidationError:
     """The message for a booking the insert refused: the child already holds a live booking
     of this session (unique index) or of another at an overlapping time (exclusion
-    constraint). The booking in the way is looked up now, only for the message."""
+    constraint). The child and the booking in the way are looked up now, only for the
+    message."""
     if _constraint_of(exc) not in (
         "childcare_booking_one_live_per_child",
         "childcare_booking_no_overlap_per_child",
     ):
         raise exc
+    child = str(Child.objects.select_related("resident").get(pk=child_id))
     this = Session.objects.select_related("station").get(pk=session_id)
     ends = timezone.make_aware(datetime.datetime.combine(this.date, this.ends_at))
     clashes = list(
@@ -163,78 +244,46 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
     finder.
 
     It takes ids, not the Session and Child, because it reads everything it decides on
-    itself, in one round trip (childcare_booking_facts): loading both first only to hand them over
-    would cost the booking form two more queries. Everything that needs no lock is checked
-    and prepared from those facts: guardian, consent, household, start, age, the guardians'
-    notification texts for either outcome. Then one call of the database function
-    childcare_book (childcare/migrations/0009_booking_function) does the locked part as a
-    single statement: it locks the session row (SELECT ... FOR UPDATE), which closes the race
-    where two parents both read "1 place left" and both confirm; moves the counter while
-    places remain; inserts the booking, confirmed exactly when it did; and inserts the
-    guardians' notifications for that outcome, delivered after commit. The lock is held only
-    while PostgreSQL runs the function, not across round trips from Python. The database
-    refuses a second live booking of the child for this session (unique index) or for one
-    at an overlapping time (exclusion constraint): the whole statement is undone, counter
-    included, and the parent is told which booking is in the way. The CheckConstraint
-    `booked <= capacity` is the backstop should any code path skip the lock.
+    itself: one call of the database function childcare_book (childcare/migrations/
+    0012_book_in_one_call) reads the facts (guardian, consent, household, start, age, the
+    guardians to tell), and when the rules hold it locks the session row (SELECT ... FOR
+    UPDATE), which closes the race where two parents both read "1 place left" and both
+    confirm; moves the counter while places remain; inserts the booking, confirmed exactly
+    when it did; and inserts each guardian's notification for that outcome, in their
+    language, delivered after commit. The lock is held only while PostgreSQL runs the
+    function, not across round trips from Python. When a rule refuses, nothing is written
+    and _explain_refusal says which. The texts are rendered once per session and process
+    (_texts_for): the first booking of a session in a process, or one after the session was
+    renamed or moved, calls twice. The database refuses a second live booking of the child
+    for this session (unique index) or one at an overlapping time (exclusion constraint): the
+    whole statement is undone, counter included, and the parent is told which booking is in
+    the way. The CheckConstraint `booked <= capacity` is the backstop should any code path
+    skip the lock.
     """
-    facts = _booking_facts(session_id, child_id, by)
-    if facts is None:
-        raise Session.DoesNotExist(f"No public session {session_id}")
-    child = facts.child
-    if not facts.is_guardian:
-        raise ValidationError(_("You can only book for your own children."))
-    if not facts.consented:
-        raise consent_needed(child)
-    require_verified_status(child, facts.household, facts.refusal)
-    if timezone.make_aware(datetime.datetime.combine(facts.day, facts.starts_at)) <= (
-        timezone.now()
-    ):
-        raise ValidationError(_("This session has already started; it can no longer be booked."))
-    if not facts.age_min <= months_between(facts.born, facts.day) < facts.age_max:
-        raise ValidationError(_("This station does not take children of this age."))
-    # The session as the messages name it, from the facts just read.
-    session = SessionLabel(facts.station_name, facts.day, facts.starts_at, facts.kind)
-    params = {"child": child, "session": session}
-    # Both outcomes' texts, rendered before the lock; the function stores the one that happened.
-    texts = [
-        _("Booking confirmed: %(child)s, %(session)s."),
-        _("The session is full: %(child)s is on the waiting list for %(session)s."),
-    ]
-    rendered = [render_each_in(language, texts, params) for language in facts.guardian_languages]
     now = timezone.now()
-    # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
-    # its own the call is one statement, committed as it returns.
-    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    texts = _texts_of_session.get(session_id)
+    outcome = None
     try:
-        with savepoint, connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT * FROM childcare_book(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    session_id,
-                    child_id,
-                    by.pk,
-                    now,
-                    facts.guardian_ids,
-                    [confirmed for confirmed, _waitlisted in rendered],
-                    [waitlisted for _confirmed, waitlisted in rendered],
-                    Notification.Kind.BOOKING,
-                    reverse("childcare:child_detail", args=[child_id]),
-                ],
-            )
-            row = cursor.fetchone()
+        for _attempt in range(2):
+            outcome = _book(session_id, child_id, by, texts, now)
+            if outcome is None:
+                raise Session.DoesNotExist(f"No public session {session_id}")
+            if outcome.booking_id is not None:
+                break
+            _explain_refusal(outcome, now)
+            # No rule refused: the texts were missing, or name the session as it was.
+            texts = _texts_for(session_id, outcome)
     except IntegrityError as exc:
-        raise _refused_by_database(exc, session_id, child_id, child) from exc
-    if row is None:  # deleted since the facts were read
-        raise Session.DoesNotExist(f"No session {session_id}")
-    booking_id, status = row
+        raise _refused_by_database(exc, session_id, child_id) from exc
+    if outcome.booking_id is None:  # the session changed again between the two calls
+        raise ValidationError(_("The session changed while you were booking it. Please try again."))
     pagecache.wrote("childcare_session", "childcare_booking", "notifications_notification")
-    notifications_written(recipient_ids=facts.guardian_ids)
+    notifications_written(recipient_ids=outcome.guardian_ids)
     return Booking(
-        pk=booking_id,
+        pk=outcome.booking_id,
         session_id=session_id,
         child_id=child_id,
-        status=status,
+        status=outcome.status,
         booked_by_id=by.pk,
         created=now,
     )

@@ -255,16 +255,27 @@ def test_booking_refused_for_a_household_the_community_refused_with_its_reason(
     assert not Booking.objects.exists()
 
 
+BOOK = (
+    "SELECT booking_id, booking_status FROM childcare_book(%s, %s, %s, now(), 'Asia/Shanghai', "
+    "%s, %s, %s, %s, %s, %s, %s, %s, 'booking', '/x/')"
+)
+
+
+def _label(session):
+    return [session.station.name, session.date, session.starts_at, session.kind]
+
+
 @pytest.mark.django_db
 def test_the_booking_function_books_nothing_for_a_session_that_is_gone(parent, child, session):
-    """A session deleted between booking_create's read and its call: no row comes back (the
-    service answers Session.DoesNotExist, a 404) and nothing is written."""
+    """A session deleted before the call: no row comes back (the service answers
+    Session.DoesNotExist, a 404) and nothing is written."""
+    label = _label(session)
     gone = session.pk
     session.delete()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM childcare_book(%s, %s, %s, now(), %s, %s, %s, 'booking', '')",
-            [gone, child.pk, parent.pk, [parent.pk], ["confirmed"], ["waitlisted"]],
+            BOOK,
+            [gone, child.pk, parent.pk, *label, ["zh-hans"], ["c"], ["w"], "\x1a"],
         )
         assert cursor.fetchall() == []
     assert not Booking.objects.exists()
@@ -272,27 +283,66 @@ def test_the_booking_function_books_nothing_for_a_session_that_is_gone(parent, c
 
 
 @pytest.mark.django_db
-def test_the_booking_function_stores_each_guardians_text_for_the_outcome(parent, child):
-    session = SessionFactory(capacity=1)
-    other = UserFactory()
+def test_the_booking_function_writes_nothing_without_texts_or_with_a_stale_name(
+    parent, child, session
+):
+    """No texts yet (NULL), or texts naming the session as it no longer is: the facts come
+    back, with no booking, and nothing is written; booking_create then renders the texts."""
     with connection.cursor() as cursor:
-        call = "SELECT * FROM childcare_book(%s, %s, %s, now(), %s, %s, %s, 'booking', '/x/')"
-        texts = [[parent.pk, other.pk], ["已确认", "confirmed"], ["候补", "waitlisted"]]
-        cursor.execute(call, [session.pk, child.pk, parent.pk, *texts])
+        cursor.execute(BOOK, [session.pk, child.pk, parent.pk, *[None] * 8])
+        assert cursor.fetchall() == [(None, None)]
+        stale = [*_label(session)]
+        stale[0] = "Old name"
+        cursor.execute(
+            BOOK, [session.pk, child.pk, parent.pk, *stale, ["zh-hans"], ["c"], ["w"], "\x1a"]
+        )
+        assert cursor.fetchall() == [(None, None)]
+    assert not Booking.objects.exists()
+    assert not Notification.objects.exists()
+    session.refresh_from_db()
+    assert session.booked == 0
+
+
+@pytest.mark.django_db
+def test_the_booking_function_stores_each_guardians_text_for_the_outcome(parent, child, session):
+    """Each guardian's text in their language (the first language for one not listed), the
+    child's name in place of the mark."""
+    session.capacity = 1
+    session.save(update_fields=["capacity"])
+    parent.language = "en"
+    parent.save(update_fields=["language"])
+    other = UserFactory(language="fr")
+    Guardian.objects.create(child=child, user=other, name="Other", relation="parent")
+    second = child_of(parent, child.resident.household.community)
+    texts = [["zh-hans", "en"], ["已确认\x1a", "confirmed \x1a"], ["候补\x1a", "waitlisted \x1a"]]
+    with connection.cursor() as cursor:
+        cursor.execute(BOOK, [session.pk, child.pk, parent.pk, *_label(session), *texts, "\x1a"])
         assert cursor.fetchone()[1] == "confirmed"
-        second = child_of(parent)
-        cursor.execute(call, [session.pk, second.pk, parent.pk, *texts])
+        cursor.execute(BOOK, [session.pk, second.pk, parent.pk, *_label(session), *texts, "\x1a"])
         assert cursor.fetchone()[1] == "waitlisted"
     assert sorted(Notification.objects.values_list("recipient_id", "text", "link")) == sorted(
         [
-            (parent.pk, "已确认", "/x/"),
-            (other.pk, "confirmed", "/x/"),
-            (parent.pk, "候补", "/x/"),
-            (other.pk, "waitlisted", "/x/"),
+            (parent.pk, f"confirmed {child}", "/x/"),
+            (other.pk, f"已确认{child}", "/x/"),
+            (parent.pk, f"waitlisted {second}", "/x/"),
         ]
     )
     session.refresh_from_db()
     assert session.booked == 1
+
+
+@pytest.mark.django_db
+def test_a_renamed_station_is_named_anew_in_the_next_booking(
+    parent, child, other_parent, other_child, session, station
+):
+    """The texts kept for a session are used only while the session is named as they name
+    it: after the station is renamed, the next booking's text has the new name."""
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    station.name = "Renamed station"
+    station.save(update_fields=["name"])
+    booking_create(session_id=session.pk, child_id=other_child.pk, by=other_parent)
+    text = Notification.objects.get(recipient=other_parent).text
+    assert "Renamed station" in text and str(other_child) in text
 
 
 @pytest.mark.django_db
