@@ -51,6 +51,7 @@ def deliver_pending() -> int:
         batch = list(
             Notification.objects.filter(sent_at__isnull=True)
             .select_related("recipient")
+            .only("text", "link", "recipient__email")  # what the mail needs
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")[:BATCH]
         )
