@@ -198,7 +198,12 @@ def _explain_refusal(facts: _Outcome, now: datetime.datetime) -> None:
     if not facts.consented:
         raise consent_needed(child)
     require_verified_status(child, facts.household, facts.refusal)
-    if timezone.make_aware(datetime.datetime.combine(facts.day, facts.starts_at)) <= now:
+    if (
+        timezone.make_aware(
+            datetime.datetime.combine(facts.day, facts.starts_at), timezone.get_default_timezone()
+        )
+        <= now
+    ):
         raise ValidationError(_("This session has already started; it can no longer be booked."))
     if not facts.age_min <= months_between(facts.born, facts.day) < facts.age_max:
         raise ValidationError(_("This station does not take children of this age."))

@@ -8,7 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from childcare.models import Booking, Guardian, Session, Station, StationStatus
+from childcare import services
+from childcare.models import Booking, Guardian, GuardianConsent, Session, Station, StationStatus
 from childcare.services import booking_cancel, booking_create
 from communities.models import Household
 from portal.notifications.models import Notification
@@ -362,3 +363,63 @@ def test_each_guardian_is_told_in_their_own_language(parent, child, session):
     assert chinese != english
     texts = dict(Notification.objects.values_list("recipient_id", "text"))
     assert texts == {parent.pk: chinese, grandma.pk: english}
+
+
+@pytest.mark.django_db
+def test_the_database_checks_every_rule_once_the_texts_are_kept(
+    parent, child, other_parent, other_child, session, station, community
+):
+    """Once a session's texts are kept (after its first booking), the function's own rule
+    check is what stands between a request and a booking: each rule refuses, with its own
+    message, and nothing is written."""
+    booking_create(session_id=session.pk, child_id=other_child.pk, by=other_parent)
+    assert session.pk in services._texts_of_session
+    before = (Booking.objects.count(), Notification.objects.count())
+
+    def refused(child_id: int, by, match: str) -> None:
+        with pytest.raises(ValidationError, match=match):
+            booking_create(session_id=session.pk, child_id=child_id, by=by)
+        assert (Booking.objects.count(), Notification.objects.count()) == before
+
+    refused(other_child.pk, parent, "only book for your own children")
+    young = child_of(parent, community, months=1)
+    Station.objects.filter(pk=station.pk).update(age_min_months=12)
+    refused(young.pk, parent, "does not take children of this age")
+    Station.objects.filter(pk=station.pk).update(age_min_months=0)
+    Household.objects.filter(pk=child.resident.household_id).update(status="pending")
+    with pytest.raises(ValidationError):
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert (Booking.objects.count(), Notification.objects.count()) == before
+    Household.objects.filter(pk=child.resident.household_id).update(status="verified")
+    GuardianConsent.objects.filter(child=child).update(withdrawn_at=timezone.now())
+    with pytest.raises(ValidationError):
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert (Booking.objects.count(), Notification.objects.count()) == before
+    session.refresh_from_db()
+    assert session.booked == 1
+
+
+@pytest.mark.django_db
+def test_the_function_refuses_a_stranger_and_a_started_session_with_the_right_name(
+    parent, child, other_parent, session
+):
+    """Called directly with texts naming the session as it is: a caller who is not the
+    child's guardian, or a moment after the start, books nothing."""
+    texts = [["zh-hans"], ["c\x1a"], ["w\x1a"], "\x1a"]
+    started = timezone.make_aware(datetime.datetime.combine(session.date, session.starts_at))
+    call = (
+        "SELECT booking_id FROM childcare_book(%s, %s, %s, %s, 'Asia/Shanghai', "
+        "%s, %s, %s, %s, %s, %s, %s, %s, 'booking', '/x/')"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            call, [session.pk, child.pk, other_parent.pk, timezone.now(), *_label(session), *texts]
+        )
+        assert cursor.fetchall() == [(None,)]
+        cursor.execute(call, [session.pk, child.pk, parent.pk, started, *_label(session), *texts])
+        assert cursor.fetchall() == [(None,)]
+        cursor.execute(
+            call, [session.pk, child.pk, parent.pk, timezone.now(), *_label(session), *texts]
+        )
+        assert cursor.fetchone()[0] is not None  # the same call, by the guardian, in time
+    assert Booking.objects.count() == 1
