@@ -547,6 +547,14 @@ class SessionQuerySet(models.QuerySet):
 _KIND_LABELS = dict(SessionKind.choices)
 
 
+def local_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """A session's day and clock time as a moment, in the portal's time zone (where the
+    stations are), whatever time zone is active."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, time), timezone.get_default_timezone()
+    )
+
+
 class SessionLabel(NamedTuple):
     """How pages and notifications name a session, written in the active language when it is
     turned into text: "station · date start · kind". Session.__str__ uses it; booking_create
@@ -609,7 +617,10 @@ class Session(models.Model):
         return max(self.capacity - self.booked, 0)
 
     def starts(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(self.date, self.starts_at))
+        return local_moment(self.date, self.starts_at)
+
+    def ends(self) -> datetime.datetime:
+        return local_moment(self.date, self.ends_at)
 
 
 class BookingStatus(models.TextChoices):

@@ -36,6 +36,7 @@ from childcare.models import (
     SessionLabel,
     Station,
     TimetableSlot,
+    local_moment,
 )
 from childcare.start_services import (
     consent_needed,
@@ -198,33 +199,30 @@ def _explain_refusal(facts: _Outcome, now: datetime.datetime) -> None:
     if not facts.consented:
         raise consent_needed(child)
     require_verified_status(child, facts.household, facts.refusal)
-    if (
-        timezone.make_aware(
-            datetime.datetime.combine(facts.day, facts.starts_at), timezone.get_default_timezone()
-        )
-        <= now
-    ):
+    if local_moment(facts.day, facts.starts_at) <= now:
         raise ValidationError(_("This session has already started; it can no longer be booked."))
     if not facts.age_min <= months_between(facts.born, facts.day) < facts.age_max:
         raise ValidationError(_("This station does not take children of this age."))
 
 
-def _refused_by_database(exc: IntegrityError, session_id: int, child_id: int) -> ValidationError:
+def _refused_by_database(
+    exc: IntegrityError, session_id: int, child_id: int, by: User
+) -> ValidationError:
     """The message for a booking the insert refused: the child already holds a live booking
     of this session (unique index) or of another at an overlapping time (exclusion
     constraint). The child and the booking in the way are looked up now, only for the
-    message."""
+    message, as `by` (a guardian: the function checked that before inserting) may see them."""
     if _constraint_of(exc) not in (
         "childcare_booking_one_live_per_child",
         "childcare_booking_no_overlap_per_child",
     ):
         raise exc
-    child = str(Child.objects.select_related("resident").get(pk=child_id))
+    child = str(Child.objects.visible_to(by).select_related("resident").get(pk=child_id))
     this = Session.objects.select_related("station").get(pk=session_id)
-    ends = timezone.make_aware(datetime.datetime.combine(this.date, this.ends_at))
     clashes = list(
-        Booking.objects.filter(child_id=child_id, period__overlap=(this.starts(), ends))
-        .exclude(status=Booking.Status.CANCELLED)
+        Booking.objects.visible_to(by)
+        .filter(child_id=child_id, period__overlap=(this.starts(), this.ends()))
+        .active()
         .select_related("session__station")
         .order_by("pk")
     )
@@ -279,7 +277,7 @@ def booking_create(*, session_id: int, child_id: int, by: User) -> Booking:
             # No rule refused: the texts were missing, or name the session as it was.
             texts = _texts_for(session_id, outcome)
     except IntegrityError as exc:
-        raise _refused_by_database(exc, session_id, child_id) from exc
+        raise _refused_by_database(exc, session_id, child_id, by) from exc
     if outcome.booking_id is None:  # the session changed again between the two calls
         raise ValidationError(_("The session changed while you were booking it. Please try again."))
     pagecache.wrote("childcare_session", "childcare_booking", "notifications_notification")

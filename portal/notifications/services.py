@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import formats, timezone, translation
@@ -46,7 +47,7 @@ def render_each_in(
 ) -> list[str]:
     """render_each_for for a recipient known only by their language (a hot path that read
     the recipients' ids and languages in SQL)."""
-    with translation.override(language or "zh-hans"):
+    with translation.override(language or settings.LANGUAGE_CODE):
         values = {key: localized(value) for key, value in (params or {}).items()}
         return [str(text) % values if params else str(text) for text in texts]
 

@@ -1,6 +1,7 @@
 """Booking sessions: own children only, capacity, waitlist, cut-off."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -423,3 +424,18 @@ def test_the_function_refuses_a_stranger_and_a_started_session_with_the_right_na
         )
         assert cursor.fetchone()[0] is not None  # the same call, by the guardian, in time
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_session_starts_at_the_stations_clock_whatever_zone_is_active(session):
+    """Booking's "already started" and the overlap lookup use the session's moments in the
+    portal's time zone (Asia/Shanghai), not the active one."""
+    shanghai = datetime.datetime.combine(session.date, session.starts_at).replace(
+        tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")
+    )
+    with timezone.override("UTC"):
+        assert session.starts() == shanghai
+        assert session.ends() - session.starts() == (
+            datetime.datetime.combine(session.date, session.ends_at)
+            - datetime.datetime.combine(session.date, session.starts_at)
+        )
