@@ -159,6 +159,15 @@ def _texts_for(session_id: int, facts: _Outcome) -> _Texts:
     return texts
 
 
+# Prepared on each connection (connection.prepared_cursor): the types are spelled out, as the
+# parameters travel apart from the statement.
+_BOOK_SQL = (
+    "SELECT * FROM childcare_book(%s::bigint, %s::bigint, %s::bigint, %s::timestamptz, "
+    "%s::text, %s::text, %s::date, %s::time, %s::text, %s::text[], %s::text[], %s::text[], "
+    "%s::text, %s::text, %s::text)"
+)
+
+
 def _book(
     session_id: int, child_id: int, by: User, texts: _Texts | None, now: datetime.datetime
 ) -> _Outcome | None:
@@ -167,10 +176,9 @@ def _book(
     # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
     # its own the call is one statement, committed as it returns.
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with savepoint, connection.cursor() as cursor:
+    with savepoint, connection.prepared_cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM childcare_book(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s)",
+            _BOOK_SQL,
             [
                 session_id,
                 child_id,

@@ -11,6 +11,7 @@ from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from portal.notifications.mail import NotificationMail
 from portal.notifications.models import Notification
 from portal.notifications.services import (
     DELIVERY_QUEUED_KEY,
@@ -123,7 +124,7 @@ def _email(batch: list[Notification]) -> None:
 def _message(notification: Notification, connection: object) -> EmailMessage:
     text = notification.text
     link = notification.link
-    return EmailMessage(
+    return NotificationMail(
         # The subject is one line: the text's first, shortened.
         subject=(text.splitlines() or [""])[0][:60],
         body=text + (f"\n\n{settings.PORTAL_BASE_URL}{link}" if link else ""),

@@ -10,6 +10,8 @@ a connection used within the last QUIET_SECONDS is checked by looking at its soc
 waiting; Django's own check runs when something waits to be read there, when psycopg already
 knows the connection closed or broken, and for a connection that was idle longer.
 
+The backend also offers prepared_cursor(), for one statement on a hot path (see there).
+
 What the socket cannot show is a server that vanished without a word (a host crash, a network
 cut) in the last few seconds: then the request's first query fails, as it would without
 health checks, and Django replaces the connection for the next request.
@@ -21,6 +23,7 @@ import select
 import time
 
 from django.db.backends.postgresql import base
+from django.db.backends.utils import CursorWrapper
 
 QUIET_SECONDS = 5.0
 
@@ -58,3 +61,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return not poller.poll(0)
         except (OSError, ValueError, base.Database.Error):
             return False
+
+    def prepared_cursor(self) -> CursorWrapper:
+        """A cursor that sends its parameters apart from the statement (server-side binding),
+        so that PostgreSQL keeps the statement prepared on this connection from its fifth run
+        (psycopg's prepare_threshold) and psycopg writes no SQL literals: for one statement a
+        hot path runs on every request. It runs through Django's cursor wrapper like any other
+        (query logging, error translation, execute wrappers).
+
+        Django's own cursors bind parameters on the client (the default), which pghistory's
+        context injection relies on: it prepends a statement to each write. It leaves a
+        SELECT alone, so a SELECT, and only one, belongs here.
+        """
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(base.Database.Cursor(self.connection))
