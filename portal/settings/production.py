@@ -7,7 +7,12 @@ CELERY_BROKER_URL. See README "Configure".
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import EMAIL_BACKEND, POSTGRESQL_ENGINE, env
+from portal.settings.base import (
+    EMAIL_BACKEND,
+    POSTGRESQL_ENGINE,
+    env,
+    prepared_statements_as_configured,
+)
 
 DEBUG = False
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
@@ -60,6 +65,7 @@ if not env.bool("DJANGO_ALLOW_CONSOLE_SENDERS", default=False):
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL in production.")
 DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
+prepared_statements_as_configured(DATABASES["default"])
 if not DATABASES["default"].get("PASSWORD"):
     raise ImproperlyConfigured("DATABASE_URL has no password (postgres://user:password@host/db).")
 
