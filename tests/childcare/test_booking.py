@@ -486,3 +486,31 @@ def test_with_prepared_statements_off_the_booking_call_is_sent_whole_each_time(
         assert Booking.objects.filter(child=child).count() == 7
     finally:
         connection.connection.prepare_threshold = 5
+
+
+@pytest.mark.django_db
+def test_a_session_renamed_between_the_two_calls_books_nothing_and_asks_to_try_again(
+    parent, child, session, station, monkeypatch
+):
+    """A session's first booking in a process calls twice: the texts are rendered from the
+    first call's facts. If the station is renamed in between, the second call's texts name
+    the session as it was: nothing is booked, and the parent is asked to try again."""
+    monkeypatch.setattr(services, "_texts_of_session", {})
+    render = services._texts_for
+
+    def render_then_rename(session_id, facts):
+        texts = render(session_id, facts)
+        Station.objects.filter(pk=station.pk).update(name="改名后的托育站")
+        return texts
+
+    monkeypatch.setattr(services, "_texts_for", render_then_rename)
+    with pytest.raises(ValidationError, match="changed while you were booking"):
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert not Booking.objects.exists()
+    assert not Notification.objects.exists()
+    session.refresh_from_db()
+    assert session.booked == 0
+    # The next try renders the texts anew, with the new name, and books.
+    monkeypatch.setattr(services, "_texts_for", render)
+    booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert "改名后的托育站" in Notification.objects.get(recipient=parent).text
