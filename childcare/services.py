@@ -159,8 +159,8 @@ def _texts_for(session_id: int, facts: _Outcome) -> _Texts:
     return texts
 
 
-# Prepared on each connection (connection.prepared_cursor): the types are spelled out, as the
-# parameters travel apart from the statement.
+# Sent with its parameters apart (connection.server_bound_cursor): the types are spelled out,
+# as PostgreSQL no longer reads them from literals.
 _BOOK_SQL = (
     "SELECT * FROM childcare_book(%s::bigint, %s::bigint, %s::bigint, %s::timestamptz, "
     "%s::text, %s::text, %s::date, %s::time, %s::text, %s::text[], %s::text[], %s::text[], "
@@ -176,7 +176,7 @@ def _book(
     # Inside a caller's transaction a savepoint keeps it usable after a refused insert; on
     # its own the call is one statement, committed as it returns.
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with savepoint, connection.prepared_cursor() as cursor:
+    with savepoint, connection.server_bound_cursor() as cursor:
         cursor.execute(
             _BOOK_SQL,
             [

@@ -41,6 +41,8 @@ from django.db import migrations
 
 BOOK = r"""
 DROP FUNCTION IF EXISTS childcare_booking_facts(bigint, bigint, bigint, text);
+-- the three-argument version a database has if it ran an earlier 0011, since folded in here
+DROP FUNCTION IF EXISTS childcare_booking_facts(bigint, bigint, bigint);
 DROP FUNCTION IF EXISTS childcare_book(
     bigint, bigint, bigint, timestamptz, bigint[], text[], text[], text, text);
 CREATE FUNCTION childcare_book(

@@ -35,12 +35,11 @@ def _written_as_is(name: str, value: Any) -> bool:
     trailing blanks, and every line after the first a continuation with something on it."""
     if not isinstance(value, str) or not value.isascii() or "\r" in value:
         return False
-    first, *more = value.split("\n")
+    first, *more = lines = value.split("\n")
     return (
         len(name) + 2 + len(first) <= _LINE
-        and first == first.rstrip()
+        and all(line == line.rstrip() for line in lines)
         and all(len(line) <= _LINE and line[:1] == " " and line.strip() for line in more)
-        and all(line == line.rstrip() for line in more)
     )
 
 

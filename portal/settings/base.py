@@ -159,18 +159,6 @@ else:
 POSTGRESQL_ENGINE = "portal.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
-
-
-def prepared_statements_as_configured(database: dict) -> None:
-    """The booking's call is kept prepared on each connection (prepared_cursor there). Behind
-    a PgBouncer in transaction mode that keeps no prepared statements (before 1.21, or
-    max_prepared_statements = 0), DATABASE_PREPARED_STATEMENTS=false sets psycopg's
-    prepare_threshold to None: the call is then sent whole each time."""
-    if not env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
-
-
-prepared_statements_as_configured(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Change history (django-pghistory) -------------------------------------------------------

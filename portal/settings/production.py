@@ -7,12 +7,7 @@ CELERY_BROKER_URL. See README "Configure".
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import (
-    EMAIL_BACKEND,
-    POSTGRESQL_ENGINE,
-    env,
-    prepared_statements_as_configured,
-)
+from portal.settings.base import EMAIL_BACKEND, POSTGRESQL_ENGINE, env
 
 DEBUG = False
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
@@ -65,7 +60,6 @@ if not env.bool("DJANGO_ALLOW_CONSOLE_SENDERS", default=False):
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL in production.")
 DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
-prepared_statements_as_configured(DATABASES["default"])
 if not DATABASES["default"].get("PASSWORD"):
     raise ImproperlyConfigured("DATABASE_URL has no password (postgres://user:password@host/db).")
 

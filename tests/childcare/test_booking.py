@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -441,51 +442,18 @@ def test_a_session_starts_at_the_stations_clock_whatever_zone_is_active(session)
         )
 
 
-def _prepared_bookings() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements "
-            "WHERE from_sql = false AND statement LIKE '%%childcare_book(%%'"
-        )
-        return cursor.fetchone()[0]
-
-
-def _book_days(parent, child, station, days):
-    for day in days:
-        session = SessionFactory(
-            station=station, date=timezone.localdate() + datetime.timedelta(days=day)
-        )
-        booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
-        assert booking.status == Booking.Status.CONFIRMED
-
-
 @pytest.mark.django_db
-def test_the_booking_call_is_kept_prepared_on_its_connection(parent, child, station):
-    connection.ensure_connection()
-    connection.connection.prepare_threshold = 5  # psycopg's default, as deployed
-    # Each session's first booking calls twice: without its texts, then with them, two shapes
-    # of the call psycopg prepares apart.
-    _book_days(parent, child, station, range(3, 6))
-    assert _prepared_bookings() == 0  # psycopg prepares a statement from its fifth run
-    _book_days(parent, child, station, range(6, 10))
-    assert _prepared_bookings() == 2
-    assert Booking.objects.filter(child=child).count() == 7
-
-
-@pytest.mark.django_db
-def test_with_prepared_statements_off_the_booking_call_is_sent_whole_each_time(
-    parent, child, station
-):
-    """DATABASE_PREPARED_STATEMENTS=false (behind a PgBouncer that keeps no prepared
-    statements) sets psycopg's prepare_threshold to None."""
-    connection.ensure_connection()
-    connection.connection.prepare_threshold = None
-    try:
-        _book_days(parent, child, station, range(3, 10))
-        assert _prepared_bookings() == 0
-        assert Booking.objects.filter(child=child).count() == 7
-    finally:
-        connection.connection.prepare_threshold = 5
+def test_the_booking_call_sends_its_parameters_apart_from_the_statement(parent, child, session):
+    """Server-side binding (connection.server_bound_cursor): PostgreSQL gets the call with
+    placeholders and the values beside it, not a statement with the values written in."""
+    with CaptureQueriesContext(connection) as queries:
+        booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    calls = [q["sql"] for q in queries.captured_queries if "childcare_book(" in q["sql"]]
+    assert calls  # (the first booking of a session calls twice)
+    for sql in calls:
+        assert "childcare_book($1::bigint, $2::bigint, $3::bigint" in sql
+        assert session.station.name not in sql
+    assert child.bookings.get().session_id == session.pk
 
 
 @pytest.mark.django_db

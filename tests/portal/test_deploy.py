@@ -73,17 +73,13 @@ def test_backup_service_runs_the_nightly_script_with_media_and_retention():
 
 
 def _check(**overrides: str | None) -> subprocess.CompletedProcess:
-    return _manage(["check"], **overrides)
-
-
-def _manage(args: list[str], **overrides: str | None) -> subprocess.CompletedProcess:
     env: dict[str, str | None] = {
         k: v for k, v in os.environ.items() if k not in GOOD_ENV and not k.startswith("EMAIL")
     }
     env.update(GOOD_ENV)
     env.update(overrides)
-    return subprocess.run(  # noqa: S603 -- the tests' own arguments
-        [sys.executable, "manage.py", *args],
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
         cwd=BASE,
         env={k: v for k, v in env.items() if v is not None},
         capture_output=True,
@@ -111,21 +107,3 @@ def test_production_refuses_to_start_with_an_insecure_default(overrides, message
 def test_production_starts_with_real_senders_and_a_database_password():
     result = _check()
     assert result.returncode == 0, result.stderr
-
-
-@pytest.mark.parametrize(("value", "threshold"), [(None, "unset"), ("false", "None")])
-def test_prepared_statements_can_be_turned_off_for_a_pgbouncer(value, threshold):
-    """DATABASE_PREPARED_STATEMENTS=false sets psycopg's prepare_threshold to None (the
-    booking's call then goes unprepared); by default psycopg's own threshold holds."""
-    result = _manage(
-        [
-            "shell",
-            "-c",
-            "from django.conf import settings; "
-            "print(settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', "
-            "'unset'))",
-        ],
-        DATABASE_PREPARED_STATEMENTS=value,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == threshold

@@ -10,7 +10,7 @@ a connection used within the last QUIET_SECONDS is checked by looking at its soc
 waiting; Django's own check runs when something waits to be read there, when psycopg already
 knows the connection closed or broken, and for a connection that was idle longer.
 
-The backend also offers prepared_cursor(), for one statement on a hot path (see there).
+The backend also offers server_bound_cursor(), for one statement on a hot path (see there).
 
 What the socket cannot show is a server that vanished without a word (a host crash, a network
 cut) in the last few seconds: then the request's first query fails, as it would without
@@ -62,12 +62,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except (OSError, ValueError, base.Database.Error):
             return False
 
-    def prepared_cursor(self) -> CursorWrapper:
-        """A cursor that sends its parameters apart from the statement (server-side binding),
-        so that PostgreSQL keeps the statement prepared on this connection from its fifth run
-        (psycopg's prepare_threshold) and psycopg writes no SQL literals: for one statement a
-        hot path runs on every request. It runs through Django's cursor wrapper like any other
-        (query logging, error translation, execute wrappers).
+    def server_bound_cursor(self) -> CursorWrapper:
+        """A cursor that sends its parameters apart from the statement (server-side binding):
+        psycopg writes no SQL literals for them, which for a call with many parameters, arrays
+        among them, costs the web process less. It runs through Django's cursor wrapper like
+        any other (query logging, error translation, execute wrappers). Nothing is kept
+        prepared (Django turns psycopg's prepared statements off, for connection poolers), so
+        it works behind a PgBouncer in transaction mode as the other cursors do.
 
         Django's own cursors bind parameters on the client (the default), which pghistory's
         context injection relies on: it prepends a statement to each write. It leaves a
