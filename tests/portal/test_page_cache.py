@@ -134,8 +134,10 @@ def test_a_booking_moves_its_tables_on_before_the_response_leaves(client, parent
     table: the tables it writes move on before the response leaves all the same, so every
     page that read them is made afresh (here the NOTIFY never arrives)."""
     child, kept = parent_with_kept_page(client, parent)
-    session = SessionFactory(station__name="向阳托育站")
+    # Switched off before the session is made, so that its own NOTIFY cannot arrive late
+    # and move childcare_session on a second time.
     monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, tables: None)
+    session = SessionFactory(station__name="向阳托育站")
     tables = ("childcare_session", "childcare_booking", "notifications_notification")
     before = {table: generation(table) for table in tables}
     response = client.post(
@@ -157,8 +159,8 @@ def test_a_booking_refreshes_the_unread_count_and_queues_mail_in_its_last_round_
     queued in the same Redis round trip that moves the written tables on: the request makes
     two (the session with the user, their roles and count; that one)."""
     child, _kept = parent_with_kept_page(client, parent)
-    session = SessionFactory()
     monkeypatch.setattr(pagecache.TableChanges, "changed", lambda self, tables: None)
+    session = SessionFactory()  # (its NOTIFY, now ignored, sends nothing to Redis)
     assert cache.get(unread.key(parent.pk)) == 0  # counted for the kept page
     cache.delete(DELIVERY_QUEUED_KEY)
     before = generation("childcare_booking")
