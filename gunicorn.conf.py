@@ -43,8 +43,14 @@ def when_ready(server: object) -> None:
 
 
 def post_fork(server: object, worker: object) -> None:
-    """A worker never shares a database connection of the master (the warm-up opens none)."""
+    """A worker never shares a database connection of the master (the warm-up opens none).
+    With the page cache on, it starts its listener for table changes (one of the workers
+    listens for all, portal.pagecache.TableChanges) now rather than at its first page."""
     from django.db import connections
+
+    from portal import pagecache
 
     for conn in connections.all(initialized_only=True):
         conn.close()
+    if pagecache.enabled():
+        pagecache.table_changes()

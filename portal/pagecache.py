@@ -56,6 +56,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from psycopg import OperationalError
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -322,25 +323,46 @@ def generations_key() -> str:
     return cache.make_key("pagecache:generations")
 
 
+# The PostgreSQL advisory lock held by the one process that listens for all (TableChanges).
+LISTENER_LOCK = 0x706167656361  # "pageca"
+
+
 class TableChanges:
     """A thread that LISTENs for the triggers' notifications and bumps each table's
-    generation; `ready` while its connection is up."""
+    generation; `ready` while its connection is up.
+
+    Every web process runs one, but only one of them at a time listens for all: the one
+    holding the advisory lock LISTENER_LOCK, taken once its LISTEN is in place. So each
+    commit's notifications wake one PostgreSQL backend and cost one Redis round trip, not
+    one per web process of every host. The others wait on the lock (`ready` meanwhile: the
+    lock is held only by a listener that is listening), and the first to get it, when the
+    listening process ends or its connection does, takes over, moving every generation on
+    as any listener does when it connects (writes may have come in between)."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.ready = threading.Event()
+        self.leading = False
+        self.stopping = False
+        self.backend_pid: int | None = None
         self.thread = threading.Thread(target=self._run, name="pagecache-listen", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 self._listen()
+            except (OperationalError, RedisError) as exc:
+                if not self.stopping:  # (PostgreSQL or Redis restarting: no bug to trace)
+                    logger.warning("page cache: listener: %s; reconnecting", exc)
             except Exception:
-                logger.exception("page cache: the LISTEN connection failed; reconnecting")
+                if not self.stopping:
+                    logger.exception("page cache: the LISTEN connection failed; reconnecting")
             finally:
                 self.ready.clear()
-            time.sleep(1)
+                self.leading = False
+            if not self.stopping:
+                time.sleep(1)
 
     def _listen(self) -> None:
         import psycopg
@@ -348,14 +370,24 @@ class TableChanges:
         params = connections["default"].get_connection_params()
         global _relations_found
         with psycopg.connect(**params, autocommit=True) as conn:
-            conn.execute(f"LISTEN {CHANNEL}")
-            if enabled():
-                new_epoch()
+            self.backend_pid = conn.info.backend_pid
+            conn.execute("SET statement_timeout = 0")  # the wait for the lock is long
             rows = conn.execute(RELATIONS_SQL).fetchall()
             _relations_found = Relations(
                 tables=frozenset(name for name, is_table in rows if is_table),
                 views=frozenset(name for name, is_table in rows if not is_table),
             )
+            conn.execute(f"LISTEN {CHANNEL}")
+            (leading,) = conn.execute("SELECT pg_try_advisory_lock(%s)", [LISTENER_LOCK]).fetchone()
+            if not leading:
+                # Another process listens for all: wait until it stops doing so.
+                conn.execute(f"UNLISTEN {CHANNEL}")
+                self.ready.set()
+                conn.execute("SELECT pg_advisory_lock(%s)", [LISTENER_LOCK])
+                conn.execute(f"LISTEN {CHANNEL}")
+            if enabled():
+                new_epoch()
+            self.leading = True
             self.ready.set()
             while True:
                 # A commit's notifications come in one packet, and under load several
@@ -363,6 +395,16 @@ class TableChanges:
                 tables = {notice.payload for notice in conn.notifies(stop_after=1)}
                 tables.update(notice.payload for notice in conn.notifies(timeout=0))
                 self.changed(tables)
+
+    def stop(self) -> None:
+        """End the thread (its connection is closed by the server): for tests."""
+        import psycopg
+
+        self.stopping = True
+        params = connections["default"].get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", [self.backend_pid])
+        self.thread.join(10)
 
     def changed(self, tables: set[str]) -> None:
         if enabled():  # (a test may have switched the Redis cache off meanwhile)

@@ -282,3 +282,46 @@ def test_sql_that_writes_or_locks_makes_a_page_not_kept_and_reads_are_dependenci
     read = pagecache.Recording(generations={})
     read.sql(lambda *a: None, 'SELECT * FROM "childcare_child" JOIN x', None, False, {})
     assert not read.changed_something and read.tables == {"childcare_child"}
+
+
+def test_one_listener_moves_the_tables_on_and_another_waits(parent):
+    """Only the process holding the listener lock handles the notifications: with a second
+    listener up (as in another worker), a write moves its table on once, not twice."""
+    assert pagecache.table_changes().leading
+    second = pagecache.TableChanges()
+    try:
+        assert second.ready.wait(10)
+        assert not second.leading
+        case = CaseChildFactory()
+        assert generation("casework_accesslog") == 0  # a table nothing here wrote before
+        AccessLog.objects.create(
+            user=parent, child=case, action=AccessLog.Action.LISTED, path="/elsewhere/"
+        )
+        wait_for_generation("casework_accesslog", 0)
+        time.sleep(0.5)  # time for a second bump, were there one
+        assert generation("casework_accesslog") == 1
+    finally:
+        second.stop()
+
+
+def test_when_the_listening_process_stops_another_takes_over(monkeypatch):
+    """The waiting listener takes the lock when the one listening stops, and moves every
+    generation on (writes may have come in meanwhile). Here the two listen under a lock of
+    this test's own, beside the process's listener."""
+    monkeypatch.setattr(pagecache, "LISTENER_LOCK", pagecache.LISTENER_LOCK + 1)
+    first = pagecache.TableChanges()
+    assert first.ready.wait(10) and first.leading
+    second = pagecache.TableChanges()
+    try:
+        assert second.ready.wait(10) and not second.leading
+        epoch = generation(pagecache.EPOCH)
+        first.stop()
+        deadline = time.monotonic() + 10
+        while not second.leading:
+            assert time.monotonic() < deadline, "the waiting listener never took over"
+            time.sleep(0.02)
+        assert second.ready.is_set()
+        assert generation(pagecache.EPOCH) > epoch
+    finally:
+        first.stop()
+        second.stop()
