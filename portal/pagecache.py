@@ -371,7 +371,10 @@ class TableChanges:
         global _relations_found
         with psycopg.connect(**params, autocommit=True) as conn:
             self.backend_pid = conn.info.backend_pid
-            conn.execute("SET statement_timeout = 0")  # the wait for the lock is long
+            # The wait for the lock lasts as long as the listening process: no time limit
+            # a server or role may set applies to it.
+            conn.execute("SET statement_timeout = 0")
+            conn.execute("SET lock_timeout = 0")
             rows = conn.execute(RELATIONS_SQL).fetchall()
             _relations_found = Relations(
                 tables=frozenset(name for name, is_table in rows if is_table),
