@@ -48,6 +48,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -56,7 +57,6 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from psycopg import OperationalError
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -323,6 +323,11 @@ def generations_key() -> str:
     return cache.make_key("pagecache:generations")
 
 
+def _connect() -> psycopg.Connection:
+    """A connection of the listener's own, outside Django's (it lives in another thread)."""
+    return psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
+
+
 # The PostgreSQL advisory lock held by the one process that listens for all (TableChanges).
 LISTENER_LOCK = 0x706167656361  # "pageca"
 
@@ -352,7 +357,7 @@ class TableChanges:
         while not self.stopping:
             try:
                 self._listen()
-            except (OperationalError, RedisError) as exc:
+            except (psycopg.OperationalError, RedisError) as exc:
                 if not self.stopping:  # (PostgreSQL or Redis restarting: no bug to trace)
                     logger.warning("page cache: listener: %s; reconnecting", exc)
             except Exception:
@@ -365,11 +370,8 @@ class TableChanges:
                 time.sleep(1)
 
     def _listen(self) -> None:
-        import psycopg
-
-        params = connections["default"].get_connection_params()
         global _relations_found
-        with psycopg.connect(**params, autocommit=True) as conn:
+        with _connect() as conn:
             self.backend_pid = conn.info.backend_pid
             # The wait for the lock lasts as long as the listening process: no time limit
             # a server or role may set applies to it.
@@ -400,14 +402,12 @@ class TableChanges:
                 self.changed(tables)
 
     def stop(self) -> None:
-        """End the thread (its connection is closed by the server): for tests."""
-        import psycopg
-
+        """End the thread (the server closes its connection): for tests."""
         self.stopping = True
-        params = connections["default"].get_connection_params()
-        with psycopg.connect(**params, autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(%s)", [self.backend_pid])
-        self.thread.join(10)
+        if self.thread.is_alive():
+            with _connect() as conn:
+                conn.execute("SELECT pg_terminate_backend(%s)", [self.backend_pid])
+            self.thread.join(10)
 
     def changed(self, tables: set[str]) -> None:
         if enabled():  # (a test may have switched the Redis cache off meanwhile)
