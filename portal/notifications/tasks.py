@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from portal.notifications.mail import NotificationMail
 from portal.notifications.models import Notification
@@ -25,7 +26,9 @@ logger = logging.getLogger(__name__)
 # Rows one run claims. A full batch queues the next run at once, so a backlog (after an SMTP
 # outage, a big reminder job) is worked off in short runs, each well inside the task's time
 # limit, and a worker killed mid-run leaves at most this many rows claimed but not mailed.
-BATCH = 50
+# Large enough that a run gathers each person's rows of its moment into one mail (a parent
+# booking the week's sessions, a town's whole day of reminders) rather than splitting them.
+BATCH = 500
 
 
 @shared_task(
@@ -36,7 +39,9 @@ BATCH = 50
 )
 def deliver_pending() -> int:
     """Deliver the oldest notifications not yet sent: in-app by marking them sent, and by
-    email to recipients who have an address. Returns how many rows it delivered.
+    email to recipients who have an address, one mail per recipient listing all of theirs
+    in the run (a parent who books five sessions gets one mail, not five). Returns how many
+    rows it delivered.
 
     Queued once the writing transaction commits (services.request_delivery); one run
     delivers the rows of every request that committed before it started (up to BATCH; a
@@ -52,7 +57,7 @@ def deliver_pending() -> int:
         batch = list(
             Notification.objects.filter(sent_at__isnull=True)
             .select_related("recipient")
-            .only("text", "link", "recipient__email")  # what the mail needs
+            .only("text", "link", "recipient__email", "recipient__language")  # the mail's
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")[:BATCH]
         )
@@ -94,41 +99,55 @@ def _refused_for_good(exc: Exception) -> bool:
 
 
 def _email(batch: list[Notification]) -> None:
-    to_mail = [n for n in batch if n.recipient.email]
-    if not to_mail:
+    """One mail per recipient with an address, their rows in the order they were written."""
+    by_recipient: dict[int, list[Notification]] = {}
+    for notification in batch:
+        if notification.recipient.email:
+            by_recipient.setdefault(notification.recipient_id, []).append(notification)
+    if not by_recipient:
         return
     done: set[int] = set()
     mailed: list[int] = []
     try:
         with get_connection() as connection:
-            for notification in to_mail:
+            for rows in by_recipient.values():
+                ids = [n.pk for n in rows]
                 try:
-                    _message(notification, connection).send()
+                    _message(rows, connection).send()
                 except (smtplib.SMTPException, BadHeaderError) as exc:
                     if not _refused_for_good(exc):
                         raise
-                    logger.warning("Notification %s not mailed: %s", notification.pk, exc)
+                    logger.warning("Notifications %s not mailed: %s", ids, exc)
                 else:
-                    mailed.append(notification.pk)
-                done.add(notification.pk)
+                    mailed.extend(ids)
+                done.update(ids)
     except BaseException:
         # Whatever stopped the run (the relay down, a time limit), the rows not yet mailed go
         # back unsent, so the retry (or the beat job) claims them again.
-        unsent = [n.pk for n in to_mail if n.pk not in done]
+        unsent = [n.pk for rows in by_recipient.values() for n in rows if n.pk not in done]
         Notification.objects.filter(pk__in=unsent).update(sent_at=None)
         raise
     finally:
         Notification.objects.filter(pk__in=mailed).update(emailed=True)
 
 
-def _message(notification: Notification, connection: object) -> EmailMessage:
-    text = notification.text
-    link = notification.link
+def _message(rows: list[Notification], connection: object) -> EmailMessage:
+    """One notification: its text's first line (shortened) as the subject. Several: the
+    subject counts them in the recipient's language, and the body lists each."""
+    recipient = rows[0].recipient
+    if len(rows) == 1:
+        subject = (rows[0].text.splitlines() or [""])[0][:60]
+    else:
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            subject = ngettext(
+                "%(count)d new notification", "%(count)d new notifications", len(rows)
+            ) % {"count": len(rows)}
     return NotificationMail(
-        # The subject is one line: the text's first, shortened.
-        subject=(text.splitlines() or [""])[0][:60],
-        body=text + (f"\n\n{settings.PORTAL_BASE_URL}{link}" if link else ""),
-        to=[notification.recipient.email],
+        subject=subject,
+        body="\n\n".join(
+            n.text + (f"\n\n{settings.PORTAL_BASE_URL}{n.link}" if n.link else "") for n in rows
+        ),
+        to=[recipient.email],
         connection=connection,
     )
 

@@ -65,7 +65,7 @@ def test_one_delivery_run_is_queued_while_one_is_waiting(
     queued.assert_called_once_with(countdown=DELIVERY_DELAY_SECONDS)
     assert tasks.deliver_pending() == 6
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
-    assert len(mail.outbox) == 6
+    assert len(mail.outbox) == 2  # one mail each, listing their three
     # The run has started: the next notification queues a run of its own.
     with mock.patch.object(tasks.deliver_pending, "apply_async") as queued:
         with django_capture_on_commit_callbacks(execute=True):
@@ -293,6 +293,47 @@ def test_a_text_of_several_lines_is_mailed_with_its_first_line_as_subject(parent
     assert tasks.deliver_pending.run() == 1
     assert mail.outbox[0].subject == "明天停课"
     assert "原因：消毒" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"), [("zh-hans", "您有 3 条新通知"), ("en", "3 new notifications")]
+)
+def test_a_run_mails_each_person_once_listing_all_of_theirs(other_parent, language, subject):
+    """A parent who booked three sessions gets one mail naming the three, its subject in
+    their language; another person's row goes in a mail of its own."""
+    parent = UserFactory(language=language)
+    rows = [
+        Notification.objects.create(recipient=parent, text=f"Booking {n}", link=f"/b/{n}/")
+        for n in range(3)
+    ]
+    other = Notification.objects.create(recipient=other_parent, text="place offered")
+    assert tasks.deliver_pending.run() == 4
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([parent.email, other_parent.email])
+    digest = next(m for m in mail.outbox if m.to == [parent.email])
+    assert digest.subject == subject
+    positions = [digest.body.index(f"Booking {n}\n\nhttp") for n in range(3)]
+    assert positions == sorted(positions)
+    assert all(f"/b/{n}/" in digest.body for n in range(3))
+    single = next(m for m in mail.outbox if m.to == [other_parent.email])
+    assert single.subject == "place offered"
+    assert (
+        Notification.objects.filter(pk__in=[r.pk for r in [*rows, other]], emailed=True).count()
+        == 4
+    )
+
+
+def test_a_failed_mail_gives_back_every_row_it_listed(parent, other_parent):
+    mine = Notification.objects.create(recipient=parent, text="mine")
+    rows = [Notification.objects.create(recipient=other_parent, text=f"n{n}") for n in range(2)]
+    with _mail_fails_for(other_parent.email, OSError("smtp down")), pytest.raises(OSError):
+        tasks.deliver_pending.run()
+    assert not Notification.objects.filter(
+        pk__in=[r.pk for r in rows], sent_at__isnull=False
+    ).exists()
+    mine.refresh_from_db()
+    assert mine.sent_at and mine.emailed
+    assert tasks.deliver_pending.run() == 2
+    assert [len(m.body.split("\n\n")) for m in mail.outbox if m.to == [other_parent.email]] == [2]
 
 
 def test_a_full_batch_queues_the_next_run(parent, monkeypatch):
