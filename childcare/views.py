@@ -39,6 +39,7 @@ from childcare.models import (
 )
 from portal.accounts.models import Role, RoleAssignment
 from portal.history.selectors import history_of
+from portal.paths import path_to
 from portal.refusals import show_refusal
 
 # --- public ----------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def booking_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Booked. You will find it on your page."))
     else:
         messages.warning(request, _("The session is full: your child is on the waiting list."))
-    return redirect("childcare:parent_home")
+    return redirect(path_to("childcare:parent_home"))
 
 
 def _public_session(pk: int) -> Session:

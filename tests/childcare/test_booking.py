@@ -368,6 +368,24 @@ def test_each_guardian_is_told_in_their_own_language(parent, child, session):
 
 
 @pytest.mark.django_db
+def test_a_name_holding_the_mark_between_texts_splits_no_text(parent, child, session, station):
+    """The texts go to the database as one string per kind, their items apart by a control
+    character: a station named with that character still tells each guardian in their own
+    language, the character written as a space."""
+    station.name = "Sun\x1eflower"
+    station.save(update_fields=["name"])
+    parent.language = "zh-hans"
+    parent.save(update_fields=["language"])
+    grandma = UserFactory(language="en")
+    Guardian.objects.create(child=child, user=grandma, name="Grandma", relation="parent")
+    booking = booking_create(session_id=session.pk, child_id=child.pk, by=parent)
+    assert booking.status == Booking.Status.CONFIRMED
+    texts = dict(Notification.objects.values_list("recipient_id", "text"))
+    assert texts[parent.pk].startswith("预订成功") and "Sun flower" in texts[parent.pk]
+    assert texts[grandma.pk].startswith("Booking confirmed") and "Sun flower" in texts[grandma.pk]
+
+
+@pytest.mark.django_db
 def test_the_database_checks_every_rule_once_the_texts_are_kept(
     parent, child, other_parent, other_child, session, station, community
 ):
