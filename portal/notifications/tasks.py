@@ -132,24 +132,26 @@ def _email(batch: list[Notification]) -> None:
 
 
 def _message(rows: list[Notification], connection: object) -> EmailMessage:
-    """One notification: its text's first line (shortened) as the subject. Several: the
-    subject counts them in the recipient's language, and the body lists each."""
+    """One notification: its text's first line (shortened) as the subject, the text, a
+    blank line and its link. Several: the subject counts them in the recipient's language,
+    and the body lists each text with its link on the next line, a blank line between them,
+    so that each link stays with its own text."""
     recipient = rows[0].recipient
     if len(rows) == 1:
         subject = (rows[0].text.splitlines() or [""])[0][:60]
+        body = _with_link(rows[0], "\n\n")
     else:
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             subject = ngettext(
                 "%(count)d new notification", "%(count)d new notifications", len(rows)
             ) % {"count": len(rows)}
-    return NotificationMail(
-        subject=subject,
-        body="\n\n".join(
-            n.text + (f"\n\n{settings.PORTAL_BASE_URL}{n.link}" if n.link else "") for n in rows
-        ),
-        to=[recipient.email],
-        connection=connection,
-    )
+        body = "\n\n".join(_with_link(n, "\n") for n in rows)
+    return NotificationMail(subject=subject, body=body, to=[recipient.email], connection=connection)
+
+
+def _with_link(notification: Notification, between: str) -> str:
+    link = notification.link
+    return notification.text + (f"{between}{settings.PORTAL_BASE_URL}{link}" if link else "")
 
 
 @shared_task

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.mail import EmailMessage
@@ -306,16 +307,17 @@ def test_a_run_mails_each_person_once_listing_all_of_theirs(other_parent, langua
         Notification.objects.create(recipient=parent, text=f"Booking {n}", link=f"/b/{n}/")
         for n in range(3)
     ]
-    other = Notification.objects.create(recipient=other_parent, text="place offered")
+    other = Notification.objects.create(recipient=other_parent, text="place offered", link="/o/")
     assert tasks.deliver_pending.run() == 4
     assert sorted(m.to[0] for m in mail.outbox) == sorted([parent.email, other_parent.email])
     digest = next(m for m in mail.outbox if m.to == [parent.email])
     assert digest.subject == subject
-    positions = [digest.body.index(f"Booking {n}\n\nhttp") for n in range(3)]
-    assert positions == sorted(positions)
-    assert all(f"/b/{n}/" in digest.body for n in range(3))
+    # Each text with its own link on the next line, in the order they were written.
+    base = settings.PORTAL_BASE_URL
+    assert digest.body == "\n\n".join(f"Booking {n}\n{base}/b/{n}/" for n in range(3))
     single = next(m for m in mail.outbox if m.to == [other_parent.email])
     assert single.subject == "place offered"
+    assert single.body == f"place offered\n\n{base}/o/"  # as a lone notification always was
     assert (
         Notification.objects.filter(pk__in=[r.pk for r in [*rows, other]], emailed=True).count()
         == 4
